@@ -1,0 +1,85 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import swaggerUiDist from 'swagger-ui-dist';
+import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKeyOpenApi, mkRouter, relayRouter, type ApiDeps } from '@baton/api';
+import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
+import { notImplemented } from './not-implemented.ts';
+
+export interface CreateAppOptions {
+  deps: ApiDeps;
+  /** Built SPA (apps/web/dist). When absent, / answers with a hint to build it. */
+  webDist?: string | null;
+}
+
+/** apps/web/dist, resolved from this file both as source (apps/server/src) and bundled (apps/server/dist). */
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+const jsonNotFound = (_req: Request, res: Response) => {
+  res.status(404).json({ error: 'Not found' });
+};
+
+export function createApp({ deps, webDist = DEFAULT_WEB_DIST }: CreateAppOptions) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (deps.trustProxy) app.set('trust proxy', true);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  // The SPA's transport: the same procedures, typed end to end.
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => createContext(deps, 'trpc', req, res),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.core.logger.error('trpc error', { path, error: error.message });
+      },
+    }),
+  );
+
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(mightyKeyOpenApi());
+  });
+  app.get('/relay/api/v1/openapi.json', (_req, res) => {
+    res.json(flowRelayOpenApi());
+  });
+  app.use('/api/v1', createRestHandler(mkRouter, deps, 'mk'), notImplemented('mk'), jsonNotFound);
+  app.use('/relay/api/v1', createRestHandler(relayRouter, deps, 'relay'), notImplemented('relay'), jsonNotFound);
+
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(DOCS_HTML);
+  });
+  app.get('/docs/init.js', (_req, res) => {
+    res.type('js').send(DOCS_INIT_JS);
+  });
+  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+
+  if (webDist && existsSync(join(webDist, 'index.html'))) {
+    app.use(express.static(webDist, { index: false, maxAge: '1h' }));
+    // Client-side routes: any other GET that wants HTML gets the SPA shell.
+    app.get(/^\/(?!api\/|relay\/|trpc\/|docs\/).*/, (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.sendFile(join(webDist, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text').send('Baton is running. The web app is not built: run `npm run build`, or use `npm start`.');
+    });
+  }
+
+  app.use(jsonNotFound);
+  // Last resort: a malformed request that Express itself rejected, or a bug. Never leak the message.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    if (status >= 500) deps.core.logger.error('unhandled express error', { error: String(err), stack: (err as Error).stack });
+    if (res.headersSent) return;
+    res.status(status >= 500 ? 500 : status).json({ error: status >= 500 ? 'Internal server error' : 'Bad request' });
+  });
+  return app;
+}

@@ -1,0 +1,85 @@
+import { useCallback, useEffect, useState } from 'react';
+import { trpc, isUnauthorized, errorMessage, getActiveOrgId, setActiveOrgId, type Me } from './lib/trpc.ts';
+import { navigate, useLocation } from './lib/router.ts';
+import { Link } from './components/ui.tsx';
+import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage } from './routes/auth-pages.tsx';
+import { HomePage, OrgSwitcher } from './routes/home.tsx';
+import { OutboxPage } from './routes/outbox.tsx';
+
+const PUBLIC_PATHS = ['/login', '/register', '/forgot-password', '/reset-password'];
+
+export function App() {
+  const { path, search } = useLocation();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const m = await trpc.session.me.query();
+      // Keep the stored org only while the user still belongs to it.
+      const stored = getActiveOrgId();
+      if (!stored || !m.organizations.some((o) => o.id === stored)) setActiveOrgId(m.organizations[0]?.id ?? null);
+      setMe(m);
+      setError(null);
+    } catch (e) {
+      if (isUnauthorized(e)) setMe(null);
+      else setError(errorMessage(e));
+    }
+    setVersion((v) => v + 1);
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  useEffect(() => {
+    if (me === null && !PUBLIC_PATHS.includes(path)) navigate('/login');
+  }, [me, path]);
+
+  const logout = async () => {
+    try {
+      await trpc.mk.auth.logout.mutate();
+    } finally {
+      setActiveOrgId(null);
+      setMe(null);
+      navigate('/login');
+    }
+  };
+
+  let page;
+  if (path === '/register') page = <RegisterPage onSignedIn={refresh} />;
+  else if (path === '/forgot-password') page = <ForgotPasswordPage />;
+  else if (path === '/reset-password') page = <ResetPasswordPage token={new URLSearchParams(search).get('token') ?? ''} />;
+  else if (path === '/login' || me === null) page = <LoginPage onSignedIn={refresh} />;
+  else if (me === undefined) page = <p>Loading…</p>;
+  else if (path === '/admin/outbox') page = <OutboxPage />;
+  else page = <HomePage me={me} version={version} onChanged={refresh} />;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link to="/">
+          <span className="brand">Baton</span>
+        </Link>
+        {me && (
+          <nav>
+            <OrgSwitcher me={me} onSwitch={() => setVersion((v) => v + 1)} />
+            {me.user.isInstanceAdmin && <Link to="/admin/outbox">Outbox</Link>}
+            <a href="/docs">API docs</a>
+            <span data-testid="user-name">{me.user.name}</span>
+            <button type="button" onClick={logout}>
+              Sign out
+            </button>
+          </nav>
+        )}
+      </header>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <main>{page}</main>
+    </div>
+  );
+}

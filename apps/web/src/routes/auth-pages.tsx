@@ -1,0 +1,140 @@
+import { useState } from 'react';
+import { trpc, errorMessage, setActiveOrgId } from '../lib/trpc.ts';
+import { navigate } from '../lib/router.ts';
+import { Card, ErrorText, Field, Form, Link } from '../components/ui.tsx';
+
+export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Card title="Sign in to Baton">
+      <Form
+        busy={busy}
+        onSubmit={async () => {
+          setBusy(true);
+          setError(null);
+          try {
+            await trpc.mk.auth.login.mutate({ email, password });
+            onSignedIn();
+            navigate('/');
+          } catch (e) {
+            setError(errorMessage(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <Field label="Email" name="email" type="email" value={email} onChange={setEmail} required autoComplete="email" />
+        <Field label="Password" name="password" type="password" value={password} onChange={setPassword} required autoComplete="current-password" />
+        <ErrorText error={error} />
+        <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+      </Form>
+      <p>
+        New here? <Link to="/register">Create an account</Link> · <Link to="/forgot-password">Forgot password?</Link>
+      </p>
+    </Card>
+  );
+}
+
+export function RegisterPage({ onSignedIn }: { onSignedIn: () => void }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [orgName, setOrgName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Card title="Create your Baton account">
+      <Form
+        busy={busy}
+        onSubmit={async () => {
+          setBusy(true);
+          setError(null);
+          try {
+            const { data } = await trpc.mk.auth.register.mutate({ name, email, password, ...(orgName ? { orgName } : {}) });
+            await trpc.mk.auth.login.mutate({ email, password });
+            setActiveOrgId(data.organization.id);
+            onSignedIn();
+            navigate('/');
+          } catch (e) {
+            setError(errorMessage(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <Field label="Name" name="name" value={name} onChange={setName} required autoComplete="name" />
+        <Field label="Email" name="email" type="email" value={email} onChange={setEmail} required autoComplete="email" />
+        <Field label="Password (8 characters or more)" name="password" type="password" value={password} onChange={setPassword} required minLength={8} autoComplete="new-password" />
+        <Field label="Organization name (optional)" name="orgName" value={orgName} onChange={setOrgName} />
+        <ErrorText error={error} />
+        <button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create account'}</button>
+      </Form>
+      <p>
+        Already have an account? <Link to="/login">Sign in</Link>
+      </p>
+    </Card>
+  );
+}
+
+export function ForgotPasswordPage() {
+  const [email, setEmail] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Card title="Reset your password">
+      <Form
+        onSubmit={async () => {
+          setError(null);
+          try {
+            const { data } = await trpc.mk.auth.forgotPassword.mutate({ email });
+            setMessage(`${data.message} Without a mail server, an instance admin finds it in the outbox.`);
+          } catch (e) {
+            setError(errorMessage(e));
+          }
+        }}
+      >
+        <Field label="Email" name="email" type="email" value={email} onChange={setEmail} required />
+        <ErrorText error={error} />
+        {message && <p role="status">{message}</p>}
+        <button type="submit">Send reset link</button>
+      </Form>
+      <p>
+        <Link to="/login">Back to sign in</Link>
+      </p>
+    </Card>
+  );
+}
+
+export function ResetPasswordPage({ token }: { token: string }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  return (
+    <Card title="Choose a new password">
+      {done ? (
+        <p role="status">
+          Your password has been reset. <Link to="/login">Sign in</Link>
+        </p>
+      ) : (
+        <Form
+          onSubmit={async () => {
+            setError(null);
+            try {
+              await trpc.mk.auth.resetPassword.mutate({ token, password });
+              setDone(true);
+            } catch (e) {
+              setError(errorMessage(e));
+            }
+          }}
+        >
+          <Field label="New password" name="password" type="password" value={password} onChange={setPassword} required minLength={8} autoComplete="new-password" />
+          <ErrorText error={error} />
+          <button type="submit">Set password</button>
+        </Form>
+      )}
+    </Card>
+  );
+}

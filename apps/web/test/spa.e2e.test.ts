@@ -1,0 +1,229 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Logger } from '@baton/core';
+import { parseEnv } from '../../server/src/env.ts';
+import { bootstrap, type Baton } from '../../server/src/bootstrap.ts';
+import { createApp, DEFAULT_WEB_DIST } from '../../server/src/app.ts';
+
+/*
+ * One user's journey through the built SPA in real headless Chromium, against a real server that
+ * serves apps/web/dist (built by test/global-setup.ts) and a fresh SQLite file. Every step goes
+ * through the browser: the forms call tRPC, the session cookie is the one the server set.
+ * The steps share one page and run in order; a later step relies on the state an earlier one left.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const STEP_TIMEOUT = 10_000;
+
+const USER = { name: 'Ada Lovelace', email: 'ada@example.test', password: 'correct horse battery', org: 'Analytical Engines' };
+const PROJECT = 'Difference Engine';
+const SECOND_ORG = 'Second Org';
+
+let dataDir: string;
+let baton: Baton;
+let server: Server;
+let url: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const serverErrors: Array<{ msg: string; extra?: Record<string, unknown> }> = [];
+const pageErrors: string[] = [];
+const consoleErrors: string[] = [];
+
+/** Retries an assertion until it holds: the SPA renders asynchronously after each tRPC round trip. */
+const eventually = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: STEP_TIMEOUT, interval: 50 });
+
+const pathname = () => new URL(page.url()).pathname;
+const orgSelect = () => page.getByRole('combobox', { name: 'Organization' });
+const orgCard = (name: string) => page.locator('section.card', { has: page.getByRole('heading', { level: 2, name, exact: true }) });
+const projectsCard = () => page.locator('section.card', { has: page.getByRole('heading', { level: 2, name: 'Projects', exact: true }) });
+const apiOrgsStatus = () => page.evaluate(() => fetch('/api/v1/orgs').then((r) => r.status));
+
+async function expectHome(orgName: string) {
+  await eventually(() => expect(pathname()).toBe('/'));
+  await orgCard(orgName).waitFor();
+  await eventually(async () => expect(await page.getByTestId('user-name').textContent()).toBe(USER.name));
+  await eventually(async () => expect(await orgCard(orgName).getByTestId('org-role').textContent()).toBe('owner'));
+}
+
+async function signIn() {
+  await page.locator('input[name=email]').fill(USER.email);
+  await page.locator('input[name=password]').fill(USER.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(DEFAULT_WEB_DIST, 'index.html'))) {
+    throw new Error(`no built SPA in ${DEFAULT_WEB_DIST}; the vitest globalSetup builds it (or run node scripts/build.mjs)`);
+  }
+  // Listen first, so BATON_PUBLIC_URL (used in the reset link) is the address the browser uses.
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  server = createServer((req, res) => handler!(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  dataDir = mkdtempSync(join(tmpdir(), 'baton-spa-e2e-'));
+  const logger: Logger = {
+    info() {},
+    warn() {},
+    error: (msg, extra) => serverErrors.push({ msg, ...(extra ? { extra } : {}) }),
+  };
+  baton = bootstrap(parseEnv({ BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: 'NORMAL', BATON_PUBLIC_URL: url }), { logger });
+  handler = createApp({ deps: baton.deps, webDist: DEFAULT_WEB_DIST });
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 60_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await page?.screenshot({ path: '/tmp/spa-e2e.png', fullPage: true }).catch(() => undefined);
+  await browser?.close();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  baton?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 120_000);
+
+describe('SPA end to end in headless Chromium', () => {
+  it('serves the SPA shell for client-side routes and sends a visitor without a session to /login', async () => {
+    await page.goto(`${url}/`);
+    await eventually(() => expect(pathname()).toBe('/login'));
+    await page.getByRole('heading', { name: 'Sign in to Baton' }).waitFor();
+    expect(await page.getByTestId('user-name').count()).toBe(0);
+  });
+
+  it('registers through the form, lands on home as owner of the new organization', async () => {
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await eventually(() => expect(pathname()).toBe('/register'));
+    await page.locator('input[name=name]').fill(USER.name);
+    await page.locator('input[name=email]').fill(USER.email);
+    await page.locator('input[name=password]').fill(USER.password);
+    await page.locator('input[name=orgName]').fill(USER.org);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await expectHome(USER.org);
+    await projectsCard().getByText('No projects yet.').waitFor();
+    // The first account on an instance is its admin.
+    await page.getByRole('link', { name: 'Outbox' }).waitFor();
+    // The session cookie the form obtained also authenticates the REST API.
+    expect(await apiOrgsStatus()).toBe(200);
+  });
+
+  it('creates a project through the UI and lists it', async () => {
+    await page.locator('input[name=projectName]').fill(PROJECT);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    const list = page.getByTestId('projects');
+    await list.waitFor();
+    await eventually(async () => expect(await list.locator('li strong').allTextContents()).toEqual([PROJECT]));
+    // The form is cleared after a successful create.
+    expect(await page.locator('input[name=projectName]').inputValue()).toBe('');
+  });
+
+  it('creates a second organization and switches between the two', async () => {
+    await page.locator('input[name=orgName]').fill(SECOND_ORG);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+
+    // The new org becomes the active one: its card, with no projects.
+    await expectHome(SECOND_ORG);
+    await projectsCard().getByText('No projects yet.').waitFor();
+    expect(await page.getByTestId('projects').count()).toBe(0);
+    expect(await orgCard(USER.org).count()).toBe(0);
+
+    const select = orgSelect();
+    await eventually(async () => expect(await select.locator('option').allTextContents()).toEqual(expect.arrayContaining([`${USER.org} (owner)`, `${SECOND_ORG} (owner)`])));
+    expect(await select.locator('option').count()).toBe(2);
+    expect(await select.locator('option:checked').textContent()).toBe(`${SECOND_ORG} (owner)`);
+
+    // Back to the first org: its card and its project.
+    await select.selectOption({ label: `${USER.org} (owner)` });
+    await expectHome(USER.org);
+    expect(await orgCard(SECOND_ORG).count()).toBe(0);
+    await eventually(async () => expect(await page.getByTestId('projects').locator('li strong').allTextContents()).toEqual([PROJECT]));
+
+    // And to the second again: empty list.
+    await select.selectOption({ label: `${SECOND_ORG} (owner)` });
+    await expectHome(SECOND_ORG);
+    await projectsCard().getByText('No projects yet.').waitFor();
+    expect(await page.getByTestId('projects').count()).toBe(0);
+
+    // Once more to the first, which the project belongs to.
+    await select.selectOption({ label: `${USER.org} (owner)` });
+    await expectHome(USER.org);
+    await eventually(async () => expect(await page.getByTestId('projects').locator('li strong').allTextContents()).toEqual([PROJECT]));
+  });
+
+  it('signs out: back on /login, a reload stays there and the session is gone on the server', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await eventually(() => expect(pathname()).toBe('/login'));
+    await page.getByRole('heading', { name: 'Sign in to Baton' }).waitFor();
+    expect(await page.getByTestId('user-name').count()).toBe(0);
+
+    await page.goto(`${url}/`);
+    await eventually(() => expect(pathname()).toBe('/login'));
+    await page.getByRole('heading', { name: 'Sign in to Baton' }).waitFor();
+    expect(await page.getByTestId('user-name').count()).toBe(0);
+    expect(await page.getByRole('combobox', { name: 'Organization' }).count()).toBe(0);
+    expect(await apiOrgsStatus()).toBe(401);
+  });
+
+  it('asks for a password reset from the sign-in page', async () => {
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await eventually(() => expect(pathname()).toBe('/forgot-password'));
+    await page.locator('input[name=email]').fill(USER.email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    const status = page.getByRole('status');
+    await status.waitFor();
+    expect(await status.textContent()).toContain('outbox');
+    await page.getByRole('link', { name: 'Back to sign in' }).click();
+    await eventually(() => expect(pathname()).toBe('/login'));
+  });
+
+  it('signs in again with the same credentials and lands on home', async () => {
+    await signIn();
+    await eventually(() => expect(pathname()).toBe('/'));
+    await eventually(async () => expect(await page.getByTestId('user-name').textContent()).toBe(USER.name));
+    await eventually(async () => expect(await page.getByTestId('org-role').textContent()).toBe('owner'));
+    await eventually(async () => expect(await orgSelect().locator('option').count()).toBe(2));
+    expect(await apiOrgsStatus()).toBe(200);
+  });
+
+  it('shows the reset mail in the outbox to the instance admin', async () => {
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    await eventually(() => expect(pathname()).toBe('/admin/outbox'));
+    await page.getByRole('heading', { name: 'Mail outbox' }).waitFor();
+    const mail = page.locator('article.mail', { hasText: 'Reset your Baton password' });
+    await mail.waitFor();
+    expect(await mail.count()).toBe(1);
+    const header = (await mail.locator('header').textContent()) ?? '';
+    expect(header).toContain(`to ${USER.email}`);
+    expect(header).toContain('outbox');
+    const body = (await mail.locator('pre').textContent()) ?? '';
+    expect(body).toContain(`Hello ${USER.name}`);
+    expect(body).toMatch(new RegExp(`${url.replace(/[.]/g, '\\.')}/reset-password\\?token=[^\\s]+`));
+  });
+
+  it('left no uncaught page errors and no server errors behind', () => {
+    expect(pageErrors).toEqual([]);
+    // The only expected console errors are the 401s of probing the session while signed out.
+    expect(consoleErrors.filter((t) => !/status of 401/.test(t))).toEqual([]);
+    expect(serverErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import type { AnyRouter } from '@trpc/server';
+import type { BatonMeta } from './trpc.ts';
+import { mkRouter, relayRouter } from './root.ts';
+
+type Op = { operationId?: string; responses?: Record<string, unknown>; tags?: string[]; [k: string]: unknown };
+
+/**
+ * Post-processes the generated document: success responses under their real status (201/202), and
+ * operations beyond the published contract flagged with `x-baton-extension: true`.
+ */
+function finish(doc: OpenAPIObject, router: AnyRouter): OpenAPIObject {
+  const metaByOpId = new Map<string, BatonMeta>();
+  for (const proc of Object.values(router._def.procedures as Record<string, { _def: { meta?: BatonMeta & { openapi?: { operationId?: string } } } }>)) {
+    const meta = proc._def.meta;
+    if (meta?.openapi?.operationId) metaByOpId.set(meta.openapi.operationId, meta);
+  }
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(item as Record<string, Op>)) {
+      const meta = op.operationId ? metaByOpId.get(op.operationId) : undefined;
+      if (!meta) continue;
+      if (meta.successStatus && meta.successStatus !== 200 && op.responses?.['200']) {
+        op.responses[String(meta.successStatus)] = op.responses['200'];
+        delete op.responses['200'];
+      }
+      if (meta.extension) op['x-baton-extension'] = true;
+    }
+  }
+  return doc;
+}
+
+let mkDoc: OpenAPIObject | null = null;
+let relayDoc: OpenAPIObject | null = null;
+
+export function mightyKeyOpenApi(): OpenAPIObject {
+  mkDoc ??= finish(
+    generateOpenApiDocument(mkRouter, {
+      title: 'MightyKey v1 (served by Baton)',
+      description:
+        'Agent runs, organizations, projects, billing, webhooks and integrations. Operations marked `x-baton-extension` are Baton additions beyond the MightyKey contract.',
+      version: '1.0.0',
+      baseUrl: '/api/v1',
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key starting with mk_live_ or mk_test_' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'mk_session', description: 'Session cookie set by POST /auth/login' },
+      },
+    }),
+    mkRouter,
+  );
+  return mkDoc;
+}
+
+export function flowRelayOpenApi(): OpenAPIObject {
+  relayDoc ??= finish(
+    generateOpenApiDocument(relayRouter, {
+      title: 'Flow Relay v1 (served by Baton)',
+      description: 'Project-scoped context handoffs and insights. Bearer fr_ keys; 60 requests a minute per key.',
+      version: '1.0.0',
+      baseUrl: '/relay/api/v1',
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Flow Relay API key, prefixed with fr_' } },
+    }),
+    relayRouter,
+  );
+  return relayDoc;
+}

@@ -1,0 +1,29 @@
+import { router } from './trpc.ts';
+import { authRouter } from './routers/mk/auth.ts';
+import { orgsRouter } from './routers/mk/orgs.ts';
+import { projectsRouter } from './routers/mk/projects.ts';
+import { apiKeysRouter } from './routers/mk/api-keys.ts';
+import { relayProjectsRouter } from './routers/relay/projects.ts';
+import { sessionRouter } from './routers/app/session.ts';
+
+/** MightyKey v1, served under /api/v1. Definition order is match order. */
+export const mkRouter = router({
+  auth: authRouter,
+  orgs: orgsRouter,
+  projects: projectsRouter,
+  apiKeys: apiKeysRouter,
+});
+
+/** Flow Relay v1, served under /relay/api/v1. */
+export const relayRouter = router({
+  projects: relayProjectsRouter,
+});
+
+/** Everything, for the SPA over /trpc. */
+export const appRouter = router({
+  mk: mkRouter,
+  relay: relayRouter,
+  session: sessionRouter,
+});
+
+export type AppRouter = typeof appRouter;

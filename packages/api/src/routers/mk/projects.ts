@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import {
+  createProject,
+  deleteProject,
+  getProject,
+  listProjectEnvironments,
+  listProjects,
+  projectTypes,
+  updateProject,
+} from '@baton/core';
+import { dataOf, mkProcedure, router, ZDeleted } from '../../trpc.ts';
+
+const tags = ['Projects'];
+const ZId = z.object({ id: z.string().max(100) });
+
+export const projectsRouter = router({
+  list: mkProcedure
+    .meta({ openapi: { method: 'GET', path: '/projects', tags, operationId: 'listProjects', summary: 'List projects' } })
+    .input(projectTypes.ZListProjectsInput)
+    .output(dataOf(z.object({ projects: z.array(projectTypes.ZProject), count: z.number().int() })))
+    .query(({ ctx, input }) => ({ data: listProjects(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+
+  create: mkProcedure
+    .meta({ openapi: { method: 'POST', path: '/projects', tags, operationId: 'createProject', summary: 'Create a new project' }, successStatus: 201 })
+    .input(projectTypes.ZCreateProjectInput)
+    .output(dataOf(projectTypes.ZProject))
+    .mutation(({ ctx, input }) => ({ data: createProject(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+
+  get: mkProcedure
+    .meta({ openapi: { method: 'GET', path: '/projects/{id}', tags, operationId: 'getProject', summary: 'Get project details' } })
+    .input(ZId)
+    .output(dataOf(projectTypes.ZProject))
+    .query(({ ctx, input }) => ({ data: getProject(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+
+  update: mkProcedure
+    .meta({ openapi: { method: 'PATCH', path: '/projects/{id}', tags, operationId: 'updateProject', summary: 'Update a project' } })
+    .input(projectTypes.ZUpdateProjectInput)
+    .output(dataOf(projectTypes.ZProject))
+    .mutation(({ ctx, input }) => ({ data: updateProject(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+
+  delete: mkProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/projects/{id}', tags, operationId: 'deleteProject', summary: 'Delete a project' } })
+    .input(ZId)
+    .output(dataOf(ZDeleted))
+    .mutation(({ ctx, input }) => ({ data: deleteProject(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+
+  environments: mkProcedure
+    .meta({ openapi: { method: 'GET', path: '/projects/{id}/environments', tags, operationId: 'listProjectEnvironments', summary: 'List project environments' } })
+    .input(ZId)
+    .output(dataOf(z.object({ environments: z.array(projectTypes.ZProjectEnvironment) })))
+    .query(({ ctx, input }) => ({ data: listProjectEnvironments(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+});

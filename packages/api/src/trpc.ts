@@ -1,0 +1,77 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import { z } from 'zod';
+import { AppError, type AppErrorCode } from '@baton/core';
+import type { Context } from './context.ts';
+
+export type BatonMeta = Record<string, unknown> & {
+  /** Success status for REST (201 for creation, 202 for accepted jobs); 200 when absent. */
+  successStatus?: 200 | 201 | 202;
+  /** Beyond the published contract; flagged as such in the served OpenAPI document. */
+  extension?: boolean;
+};
+
+const t = initTRPC.context<Context>().meta<OpenApiMeta<BatonMeta>>().create();
+
+const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+  NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
+};
+
+/**
+ * Converts the domain's AppError into a TRPCError once, for every transport. Anything unexpected is
+ * logged with its stack and reaches the client only as "Internal server error".
+ */
+const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof AppError) {
+      if (cause.details?.retryAfterSeconds) ctx.setHeader('Retry-After', String(cause.details.retryAfterSeconds));
+      throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+    }
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+      ctx.core.logger.error('unhandled error', { path, type, error: String(cause ?? result.error), stack: (cause ?? result.error).stack });
+      throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
+    }
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(errorBoundary);
+
+const unauthorized = (ctx: Context) =>
+  new TRPCError({ code: 'UNAUTHORIZED', message: ctx.credentialError ?? 'Unauthorized' });
+
+/** MightyKey: the mk_session cookie or an mk_live_/mk_test_ key. */
+export const mkProcedure = publicProcedure.use(({ ctx, next }) => {
+  const actor = ctx.actor;
+  if (!actor || actor.via === 'fr_key') throw unauthorized(ctx);
+  return next({ ctx: { ...ctx, actor } });
+});
+
+/** Flow Relay: an fr_ key (REST), or the SPA's session over /trpc. 60 requests a minute per key. */
+export const relayProcedure = publicProcedure.use(({ ctx, next }) => {
+  const actor = ctx.actor;
+  if (!actor || actor.via === 'mk_key') throw unauthorized(ctx);
+  if (actor.keyId) {
+    const wait = ctx.deps.relayLimiter.hit(actor.keyId);
+    if (wait > 0) {
+      throw new AppError('TOO_MANY_REQUESTS', 'Rate limit exceeded (60 requests a minute per key)', { retryAfterSeconds: wait });
+    }
+  }
+  return next({ ctx: { ...ctx, actor } });
+});
+
+/** `{ data: T }`, the MightyKey success envelope. */
+export const dataOf = <T extends z.ZodType>(schema: T) => z.object({ data: schema });
+
+export const ZDeleted = z.object({ deleted: z.boolean(), id: z.string() });

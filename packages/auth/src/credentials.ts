@@ -1,0 +1,74 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { apiKeys, type DB } from '@baton/db';
+import { hashApiKey, surfaceOfKey, type Surface } from './api-keys.ts';
+import { SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
+
+export interface ResolvedActor {
+  userId: string;
+  via: 'session' | 'mk_key' | 'fr_key';
+  keyId?: string;
+  keyOrgId?: string | null;
+  sessionId?: string;
+  /** A Set-Cookie value to send back when Lucia extended the session. */
+  refreshCookie?: string;
+}
+
+export type CredentialResult = { ok: true; actor: ResolvedActor | null } | { ok: false; reason: string };
+
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return null;
+}
+
+export interface CredentialInput {
+  authorization: string | undefined;
+  cookie: string | undefined;
+  /** Which surface the request came in on; 'trpc' is the SPA's own transport. */
+  surface: Surface | 'trpc';
+  secure: boolean;
+}
+
+/**
+ * Turns a request's credentials into an actor. A bearer key must belong to the surface it is used on
+ * (an fr_ key on /api/v1 is as wrong as no key). Flow Relay takes bearer keys only; MightyKey and the
+ * SPA also take the mk_session cookie.
+ */
+export async function resolveCredentials(db: DB, sessions: SessionAuth, input: CredentialInput): Promise<CredentialResult> {
+  const auth = input.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!m) return { ok: false, reason: 'Malformed Authorization header; expected "Bearer <key>"' };
+    const token = m[1]!;
+    const keySurface = surfaceOfKey(token);
+    const allowed = input.surface === 'trpc' ? keySurface !== null : keySurface === input.surface;
+    if (!allowed) return { ok: false, reason: 'Invalid API key' };
+    const row = db
+      .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.keyHash, hashApiKey(token)), isNull(apiKeys.revokedAt)))
+      .get();
+    if (!row) return { ok: false, reason: 'Invalid API key' };
+    return {
+      ok: true,
+      actor: { userId: row.userId, via: row.kind === 'fr' ? 'fr_key' : 'mk_key', keyId: row.id, keyOrgId: row.orgId },
+    };
+  }
+  if (input.surface === 'relay') return { ok: true, actor: null };
+  const sessionId = readCookie(input.cookie, SESSION_COOKIE_NAME);
+  if (!sessionId) return { ok: true, actor: null };
+  const session = await sessions.validate(sessionId);
+  if (!session) return { ok: true, actor: null };
+  return {
+    ok: true,
+    actor: {
+      userId: session.userId,
+      via: 'session',
+      sessionId: session.sessionId,
+      ...(session.fresh ? { refreshCookie: sessions.sessionCookie(session.sessionId, input.secure) } : {}),
+    },
+  };
+}

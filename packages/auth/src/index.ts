@@ -1,0 +1,6 @@
+export { hashPassword, verifyPassword, ARGON2_OPTIONS } from './passwords.ts';
+export { generateApiKey, hashApiKey, surfaceOfKey, type ApiKeyKind, type Surface } from './api-keys.ts';
+export { createSessionAuth, createLucia, SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
+export { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
+export { RateLimiter } from './rate-limit.ts';
+export { resolveCredentials, readCookie, type ResolvedActor, type CredentialResult, type CredentialInput } from './credentials.ts';

@@ -1,0 +1,34 @@
+export const APP_ERROR_CODES = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL: 500,
+  NOT_IMPLEMENTED: 501,
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_CODES;
+
+/** The one error type of the domain. Each transport converts it once; its message is safe to show. */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly details?: { retryAfterSeconds?: number },
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return APP_ERROR_CODES[this.code];
+  }
+}
+
+export const notFound = (what = 'Not found') => new AppError('NOT_FOUND', what);
+export const forbidden = (why = 'Insufficient permissions') => new AppError('FORBIDDEN', why);
+export const badRequest = (why: string) => new AppError('BAD_REQUEST', why);
+export const conflict = (why: string) => new AppError('CONFLICT', why);
+export const unauthorized = (why = 'Unauthorized') => new AppError('UNAUTHORIZED', why);

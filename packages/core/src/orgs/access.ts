@@ -1,0 +1,64 @@
+import { and, eq } from 'drizzle-orm';
+import { memberships, organizations } from '@baton/db';
+import type { Actor, CoreContext } from '../context.ts';
+import { forbidden, notFound } from '../errors.ts';
+import type { TRole } from './org.types.ts';
+
+const RANK: Record<TRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+
+export type OrgRow = typeof organizations.$inferSelect;
+export type MembershipRow = typeof memberships.$inferSelect;
+
+export interface OrgAccess {
+  org: OrgRow;
+  membership: MembershipRow;
+  /** Effective role: a live temporary-admin grant lifts member/viewer to admin. */
+  role: TRole;
+  isTemporaryAdmin: boolean;
+}
+
+export function effectiveRole(m: MembershipRow, now: Date): { role: TRole; isTemporaryAdmin: boolean } {
+  const temp = m.temporaryAdminUntil !== null && m.temporaryAdminUntil > now.toISOString();
+  if (temp && RANK[m.role] < RANK.admin) return { role: 'admin', isTemporaryAdmin: true };
+  return { role: m.role, isTemporaryAdmin: false };
+}
+
+export const roleAtLeast = (role: TRole, min: TRole): boolean => RANK[role] >= RANK[min];
+
+/**
+ * The org as this actor may see it. A non-member, or an mk key bound to another org, gets 404 —
+ * never 403 — so the org's existence does not leak.
+ */
+export function getOrgAccess(ctx: CoreContext, actor: Actor, orgId: string): OrgAccess {
+  if (actor.via === 'mk_key' && actor.keyOrgId !== orgId) throw notFound('Organization not found');
+  const row = ctx.db
+    .select({ org: organizations, membership: memberships })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, actor.userId)))
+    .get();
+  if (!row) throw notFound('Organization not found');
+  return { ...row, ...effectiveRole(row.membership, ctx.now()) };
+}
+
+export function requireRole(access: OrgAccess, min: TRole): void {
+  if (!roleAtLeast(access.role, min)) throw forbidden(`This needs the ${min} role or higher in the organization`);
+}
+
+/** The org a request acts on when it names none: the key's org, the requested one, or the user's first. */
+export function resolveActiveOrg(ctx: CoreContext, actor: Actor, requestedOrgId?: string | null): OrgAccess {
+  if (actor.via === 'mk_key' && actor.keyOrgId) {
+    if (requestedOrgId && requestedOrgId !== actor.keyOrgId) throw notFound('Organization not found');
+    return getOrgAccess(ctx, actor, actor.keyOrgId);
+  }
+  if (requestedOrgId) return getOrgAccess(ctx, actor, requestedOrgId);
+  const first = ctx.db
+    .select({ orgId: memberships.orgId })
+    .from(memberships)
+    .where(eq(memberships.userId, actor.userId))
+    .orderBy(memberships.createdAt, memberships.id)
+    .limit(1)
+    .get();
+  if (!first) throw notFound('You do not belong to any organization');
+  return getOrgAccess(ctx, actor, first.orgId);
+}

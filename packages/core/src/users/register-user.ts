@@ -1,0 +1,42 @@
+import { count, eq } from 'drizzle-orm';
+import { users } from '@baton/db';
+import { withTransaction, type CoreContext } from '../context.ts';
+import { conflict } from '../errors.ts';
+import { createOrg } from '../orgs/create-org.ts';
+import { newId } from '../util/ids.ts';
+
+export interface RegisterUserInput {
+  email: string;
+  name: string;
+  passwordHash: string;
+  orgName?: string | undefined;
+}
+
+/** Creates the user and their organization in one transaction. The instance's first user administers it. */
+export function registerUser(ctx: CoreContext, input: RegisterUserInput) {
+  return withTransaction(ctx, () => {
+    if (ctx.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
+      throw conflict('An account with this email already exists');
+    }
+    const isFirst = (ctx.db.select({ n: count() }).from(users).get()?.n ?? 0) === 0;
+    const now = ctx.now().toISOString();
+    const user = ctx.db
+      .insert(users)
+      .values({
+        id: newId(),
+        email: input.email,
+        name: input.name,
+        passwordHash: input.passwordHash,
+        isInstanceAdmin: isFirst,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .get();
+    const org = createOrg(ctx, { name: input.orgName ?? `${input.name}'s Organization`, ownerUserId: user.id });
+    return {
+      user: { id: user.id, email: user.email, name: user.name },
+      organization: { id: org.id, name: org.name, slug: org.slug },
+    };
+  });
+}

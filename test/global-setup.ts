@@ -1,0 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Builds the SPA and the server bundle once, so the start-up test and the browser test run the
+ * same artifacts `npm start` serves. The build is incremental-free but quick (a few seconds).
+ */
+export default function setup() {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed; see the output above');
+}
