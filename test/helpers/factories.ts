@@ -50,3 +50,19 @@ export async function createProject(call: Call, auth: { cookie?: string; token?:
   if (res.status !== 201) throw new Error(`project creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data as { id: string; orgId: string; name: string; slug: string };
 }
+
+/**
+ * Adds an existing user to an org with a role. The contracts have no invitation endpoint yet, so
+ * this writes the membership row directly through the real database.
+ */
+export function addMember(
+  db: { $client: { prepare(sql: string): { run(...args: unknown[]): unknown } } },
+  orgId: string,
+  userId: string,
+  role: 'owner' | 'admin' | 'member' | 'viewer',
+  temporaryAdminUntil: string | null = null,
+) {
+  db.$client
+    .prepare(`INSERT INTO memberships (id, org_id, user_id, role, temporary_admin_until, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
+    .run(randomUUID(), orgId, userId, role, temporaryAdminUntil, new Date().toISOString());
+}

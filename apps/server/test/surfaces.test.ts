@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { client, type Call } from '../../../test/helpers/client.ts';
+import { expectErrorBody, MK_SPEC, RELAY_SPEC } from '../../../test/helpers/contract.ts';
+import { createApiKey, createUser } from '../../../test/helpers/factories.ts';
+
+let srv: TestServer;
+let call: Call;
+
+beforeAll(async () => {
+  srv = await startTestServer();
+  call = client(srv.url);
+});
+afterAll(() => srv.close());
+
+describe('served OpenAPI documents', () => {
+  it('/api/v1/openapi.json documents every implemented MightyKey path with its success status', async () => {
+    const res = await call('GET', '/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const [path, method, status] of [
+      ['/auth/register', 'post', '201'],
+      ['/auth/login', 'post', '200'],
+      ['/orgs', 'post', '201'],
+      ['/orgs/{id}', 'patch', '200'],
+      ['/projects', 'post', '201'],
+      ['/projects/{id}/environments', 'get', '200'],
+    ] as const) {
+      expect(doc.paths[path]?.[method]?.responses?.[status], `${method} ${path} ${status}`).toBeDefined();
+      // Same operation ids as the published contract.
+      expect(doc.paths[path][method].operationId).toBe(MK_SPEC.paths[path]![method].operationId);
+    }
+  });
+
+  it('marks Baton extensions, and only them', async () => {
+    const doc = (await call('GET', '/api/v1/openapi.json')).body;
+    expect(doc.paths['/api-keys'].post['x-baton-extension']).toBe(true);
+    expect(doc.paths['/api-keys/{id}'].delete['x-baton-extension']).toBe(true);
+    for (const [path, item] of Object.entries<Record<string, Record<string, unknown>>>(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const inContract = Boolean(MK_SPEC.paths[path]?.[method]);
+        expect(op['x-baton-extension'] === true, `${method} ${path}`).toBe(!inContract);
+      }
+    }
+  });
+
+  it('/relay/api/v1/openapi.json documents the Flow Relay projects operation', async () => {
+    const res = await call('GET', '/relay/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.paths['/projects'].get.operationId).toBe(RELAY_SPEC.paths['/projects']!.get.operationId);
+  });
+
+  it('/docs renders both documents for a person, from local assets', async () => {
+    const page = await fetch(`${srv.url}/docs`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('swagger-ui');
+    const init = await (await fetch(`${srv.url}/docs/init.js`)).text();
+    expect(init).toContain('/api/v1/openapi.json');
+    expect(init).toContain('/relay/api/v1/openapi.json');
+    const bundle = await fetch(`${srv.url}/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(Number(bundle.headers.get('content-length'))).toBeGreaterThan(100_000);
+  });
+});
+
+describe('error bodies on both surfaces', () => {
+  it('an unknown path is a JSON 404', async () => {
+    for (const path of ['/api/v1/nope', '/relay/api/v1/nope', '/api/v1/orgs/x/y/z']) {
+      const res = await call('GET', path);
+      expect(res.status, path).toBe(404);
+      expectErrorBody(res.body);
+    }
+  });
+
+  it('documented operations whose feature has not landed answer 501', async () => {
+    const u = await createUser(call);
+    const fr = await createApiKey(call, u, 'fr');
+    const mk = await call('GET', '/api/v1/billing/balance', { cookie: u.cookie });
+    expect(mk.status).toBe(501);
+    expect(mk.body).toEqual({ error: 'not implemented' });
+    const relay = await call('GET', '/relay/api/v1/handoffs', { token: fr.key });
+    expect(relay.status).toBe(501);
+    expect(relay.body).toEqual({ error: 'not implemented' });
+  });
+
+  it('a body over 1 MiB is refused with a JSON error, not a crash', async () => {
+    const res = await call('POST', '/api/v1/auth/register', { raw: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2_000_000), name: 'n' }) });
+    expect(res.status).toBe(413);
+    expectErrorBody(res.body);
+  });
+
+  it('JSON that is not an object is a 400', async () => {
+    for (const raw of ['[]', '"text"', '42', 'null']) {
+      const res = await call('POST', '/api/v1/auth/login', { raw });
+      expect(res.status, raw).toBe(400);
+      expectErrorBody(res.body);
+    }
+  });
+
+  it('bad requests never log a server error', async () => {
+    const before = srv.loggedErrors.length;
+    await call('POST', '/api/v1/orgs', { raw: '{' });
+    await call('GET', '/api/v1/projects?limit=-5');
+    await call('POST', '/api/v1/auth/login', { body: { email: [], password: {} } });
+    expect(srv.loggedErrors.slice(before)).toEqual([]);
+  });
+});
+
+describe('an unexpected failure', () => {
+  it('becomes a logged 500 with a generic message', async () => {
+    const broken = await startTestServer();
+    try {
+      const c = client(broken.url);
+      const u = await createUser(c);
+      broken.baton.db.$client.exec('DROP TABLE projects');
+      const res = await c('GET', '/api/v1/projects', { cookie: u.cookie });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: 'Internal server error' });
+      expect(JSON.stringify(res.body)).not.toMatch(/projects|sqlite|no such table/i);
+      expect(broken.loggedErrors.some((e) => /no such table/.test(JSON.stringify(e)))).toBe(true);
+    } finally {
+      await broken.close();
+    }
+  });
+});
