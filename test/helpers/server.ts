@@ -18,7 +18,7 @@ export interface TestServer {
 }
 
 /** A real Baton on 127.0.0.1 with a random port and its own fresh SQLite file (migrations applied). */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: { sseHeartbeatMs?: number } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-test-'));
   const loggedErrors: TestServer['loggedErrors'] = [];
   const logger: Logger = {
@@ -26,8 +26,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     warn() {},
     error: (msg, extra) => loggedErrors.push({ msg, ...(extra ? { extra } : {}) }),
   };
-  const baton = bootstrap(parseEnv({ BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: 'NORMAL', ...env }), { logger });
-  const server: Server = createServer(createApp({ deps: baton.deps, webDist: null }));
+  const baton = bootstrap(parseEnv({ BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: 'NORMAL', BATON_LOG_LEVEL: 'silent', ...env }), { logger });
+  const server: Server = createServer(createApp({ deps: baton.deps, webDist: null, sseHeartbeatMs: opts.sseHeartbeatMs }));
+  baton.start();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -38,7 +39,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      baton.close();
+      await baton.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

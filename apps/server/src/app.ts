@@ -7,11 +7,14 @@ import swaggerUiDist from 'swagger-ui-dist';
 import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKeyOpenApi, mkRouter, relayRouter, type ApiDeps } from '@baton/api';
 import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
 import { notImplemented } from './not-implemented.ts';
+import { createRunStreamHandler } from './run-stream.ts';
 
 export interface CreateAppOptions {
   deps: ApiDeps;
   /** Built SPA (apps/web/dist). When absent, / answers with a hint to build it. */
   webDist?: string | null;
+  /** SSE heartbeat interval (15 s unless a test needs it sooner). */
+  sseHeartbeatMs?: number;
 }
 
 /** apps/web/dist, resolved from this file both as source (apps/server/src) and bundled (apps/server/dist). */
@@ -21,7 +24,7 @@ const jsonNotFound = (_req: Request, res: Response) => {
   res.status(404).json({ error: 'Not found' });
 };
 
-export function createApp({ deps, webDist = DEFAULT_WEB_DIST }: CreateAppOptions) {
+export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: CreateAppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -48,6 +51,10 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST }: CreateAppOptions
   });
   app.get('/relay/api/v1/openapi.json', (_req, res) => {
     res.json(flowRelayOpenApi());
+  });
+  const stream = createRunStreamHandler(deps, { heartbeatMs: sseHeartbeatMs });
+  app.get('/api/v1/runs/:id/stream', (req, res, next) => {
+    stream(req, res).catch(next);
   });
   app.use('/api/v1', createRestHandler(mkRouter, deps, 'mk'), notImplemented('mk'), jsonNotFound);
   app.use('/relay/api/v1', createRestHandler(relayRouter, deps, 'relay'), notImplemented('relay'), jsonNotFound);

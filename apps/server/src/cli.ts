@@ -10,7 +10,7 @@ Commands:
 
 Reads the same environment as the server (BATON_DATA_DIR, …).`;
 
-function main(argv: string[]) {
+async function main(argv: string[]) {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === 'help' || cmd === '--help') {
     process.stdout.write(USAGE + '\n');
@@ -33,7 +33,7 @@ function main(argv: string[]) {
         process.stdout.write(`Subject: ${m.subject}\n\n${m.text}\n`);
       }
     } finally {
-      baton.close();
+      await baton.close();
     }
     return 0;
   }
@@ -41,4 +41,4 @@ function main(argv: string[]) {
   return 2;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -12,9 +12,34 @@ const ZEnv = z.object({
   BATON_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   BATON_RELAY_RATE_LIMIT: z.coerce.number().int().min(0).default(60),
   BATON_LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+  BATON_DRIVER: z.enum(['local', 'openai']).optional(),
+  BATON_LLM_URL: z.string().url().optional(),
+  BATON_LLM_API_KEY: z.string().optional(),
+  BATON_LLM_MODEL: z.string().default('gpt-4o-mini'),
+  BATON_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  BATON_MODEL_PRICES: z
+    .string()
+    .optional()
+    .transform((v, c) => {
+      if (!v) return undefined;
+      try {
+        const parsed = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).parse(JSON.parse(v));
+        return parsed;
+      } catch {
+        c.addIssue({ code: 'custom', message: 'must be JSON like {"gpt-4o-mini": {"input": 0.15, "output": 0.6}, "*": {"input": 3, "output": 15}}' });
+        return z.NEVER;
+      }
+    }),
+  BATON_ENFORCE_CREDITS: z.stringbool().default(false),
+  BATON_APPROVAL_TTL_SECONDS: z.coerce.number().int().min(1).default(24 * 3600),
+  BATON_COMMAND_ALLOWLIST: z.string().optional(),
+  BATON_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+  BATON_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  BATON_ENGINE_PAUSED: z.stringbool().default(false),
+  BATON_COSTLY_ACTION_CREDITS: z.coerce.number().min(0).default(5),
 });
 
-export type Env = z.infer<typeof ZEnv> & { dataDir: string; databaseFile: string; publicUrl: string };
+export type Env = z.infer<typeof ZEnv> & { dataDir: string; databaseFile: string; publicUrl: string; driver: 'local' | 'openai' };
 
 /** Parsed once at start-up; every default is chosen so that `npm start` needs no configuration. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -25,7 +50,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parsed.data;
   const dataDir = resolve(env.BATON_DATA_DIR);
+  const driver = env.BATON_DRIVER ?? (env.BATON_LLM_URL ? 'openai' : 'local');
+  if (driver === 'openai' && !env.BATON_LLM_URL) throw new Error('Invalid environment:\n  BATON_DRIVER=openai needs BATON_LLM_URL');
   return {
+    driver,
     ...env,
     dataDir,
     databaseFile: resolve(dataDir, 'baton.db'),

@@ -14,6 +14,7 @@ function main() {
   const baton = bootstrap(env);
   const server = createServer(createApp({ deps: baton.deps }));
   server.keepAliveTimeout = 65_000;
+  baton.start();
   server.listen(env.PORT, env.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : env.PORT;
@@ -25,8 +26,7 @@ function main() {
   const shutdown = (signal: string) => {
     baton.core.logger.info(`received ${signal}, shutting down`);
     server.close(() => {
-      baton.close();
-      process.exit(0);
+      void baton.close().then(() => process.exit(0));
     });
     server.closeAllConnections();
     setTimeout(() => process.exit(0), 5000).unref();

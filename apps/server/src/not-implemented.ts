@@ -6,11 +6,6 @@ import type { Request, Response, NextFunction } from 'express';
  */
 const PENDING: Record<'mk' | 'relay', Array<[string, RegExp]>> = {
   mk: [
-    ['GET', /^\/runs\/?$/],
-    ['POST', /^\/runs\/?$/],
-    ['GET', /^\/runs\/[^/]+\/?$/],
-    ['POST', /^\/runs\/[^/]+\/(approve|deny|cancel)\/?$/],
-    ['GET', /^\/runs\/[^/]+\/(replay|stream)\/?$/],
     ['GET', /^\/billing\/(balance|usage)\/?$/],
     ['POST', /^\/billing\/credits\/?$/],
     ['GET', /^\/webhooks\/?$/],

@@ -47,6 +47,25 @@ export function mightyKeyOpenApi(): OpenAPIObject {
     }),
     mkRouter,
   );
+  // SSE is a plain Express route (a stream, not a procedure); document it by hand.
+  (mkDoc.paths ??= {})['/runs/{id}/stream'] = {
+    get: {
+      operationId: 'streamRunEvents',
+      tags: ['Runs'],
+      summary: 'Stream run events via SSE',
+      description:
+        'Server-Sent Events. Each event has `id: <sequenceNumber>`, `event: <eventType>` and the RunEvent as JSON data. Send Last-Event-ID to resume after that number. A heartbeat comment every 15 s; the stream closes when the run has ended.',
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+      ],
+      responses: {
+        '200': { description: 'SSE stream of run events', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '401': { description: 'Unauthorized' },
+        '404': { description: 'Run not found' },
+      },
+    },
+  };
   return mkDoc;
 }
 

@@ -3,15 +3,19 @@ import { authRouter } from './routers/mk/auth.ts';
 import { orgsRouter } from './routers/mk/orgs.ts';
 import { projectsRouter } from './routers/mk/projects.ts';
 import { apiKeysRouter } from './routers/mk/api-keys.ts';
+import { runsRouter } from './routers/mk/runs.ts';
+import { policyRulesRouter } from './routers/mk/policy-rules.ts';
 import { relayProjectsRouter } from './routers/relay/projects.ts';
 import { sessionRouter } from './routers/app/session.ts';
 
 /** MightyKey v1, served under /api/v1. Definition order is match order. */
 export const mkRouter = router({
   auth: authRouter,
+  runs: runsRouter,
   orgs: orgsRouter,
   projects: projectsRouter,
   apiKeys: apiKeysRouter,
+  policyRules: policyRulesRouter,
 });
 
 /** Flow Relay v1, served under /relay/api/v1. */

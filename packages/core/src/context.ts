@@ -1,10 +1,13 @@
 import type { DB } from '@baton/db';
 import type { MailConfig } from './mail/send-mail.ts';
+import type { RunEventBus } from './runs/event-bus.ts';
+import type { EngineConfig } from './engine/engine-config.ts';
 
 export interface CoreConfig {
   /** Public base URL, used in links sent by mail (reset links). */
   publicUrl: string;
   mail: MailConfig;
+  engine: EngineConfig;
 }
 
 export interface Logger {
@@ -19,6 +22,12 @@ export interface CoreContext {
   logger: Logger;
   /** Injected clock so expiry logic is testable without sleeping. */
   now: () => Date;
+  /** Fan-out of committed run events to live subscribers (SSE); absent in one-shot tools. */
+  bus?: RunEventBus;
+  /** Nudges the job worker when work is enqueued for now. */
+  wakeWorker?: () => void;
+  /** Kill switches for tool processes running on behalf of a run (cancel kills them). */
+  runAborts?: Map<string, AbortController>;
 }
 
 /** Who is acting: a signed-in user, or a user acting through one of their API keys. */
@@ -40,6 +49,10 @@ export function createConsoleLogger(level: 'silent' | 'error' | 'info' = 'info')
   };
 }
 
+// Callbacks to run once the outermost transaction commits (e.g. waking SSE subscribers). Module
+// state is safe: better-sqlite3 transactions are synchronous, so only one is ever open at a time.
+let afterCommitQueue: Array<() => void> | null = null;
+
 /**
  * Runs fn in a transaction, joining an outer one if there is one. better-sqlite3 transactions are
  * synchronous, which is what makes "event + side effects + outbox in one commit" cheap and safe.
@@ -47,5 +60,26 @@ export function createConsoleLogger(level: 'silent' | 'error' | 'info' = 'info')
 export function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext) => T): T {
   const client = ctx.db.$client;
   if (client.inTransaction) return fn(ctx);
-  return client.transaction(() => fn(ctx)).immediate();
+  const queue: Array<() => void> = [];
+  afterCommitQueue = queue;
+  let result: T;
+  try {
+    result = client.transaction(() => fn(ctx)).immediate();
+  } finally {
+    afterCommitQueue = null;
+  }
+  for (const cb of queue) {
+    try {
+      cb();
+    } catch (e) {
+      ctx.logger.error('after-commit callback failed', { error: String(e) });
+    }
+  }
+  return result;
+}
+
+/** Runs cb after the current transaction commits (never if it rolls back), or now outside one. */
+export function afterCommit(cb: () => void): void {
+  if (afterCommitQueue) afterCommitQueue.push(cb);
+  else cb();
 }

@@ -37,3 +37,26 @@ export { createApiKey, listApiKeys, revokeApiKey } from './api-keys/manage-api-k
 
 export * as relayTypes from './relay/relay.types.ts';
 export { listRelayProjects } from './relay/relay-projects.ts';
+
+export * as runTypes from './runs/run.types.ts';
+export { RunEventBus, type RunEventListener } from './runs/event-bus.ts';
+export { appendRunEvent, appendRunEvents, type NewRunEvent } from './runs/append-events.ts';
+export { createRun } from './runs/create-run.ts';
+export { listRuns } from './runs/list-runs.ts';
+export { getRunDetail, getRunReplay, runEventsAfter } from './runs/get-run.ts';
+export { loadRunFor } from './runs/load-run.ts';
+export { approveRun, denyRun, expireApproval } from './runs/decide-approval.ts';
+export { cancelRun } from './runs/cancel-run.ts';
+export { finishRun, isTerminal } from './runs/finish-run.ts';
+export { renderRun, renderEvent, renderApproval } from './runs/render-run.ts';
+
+export { enqueueJob, reclaimLeases } from './jobs/queue.ts';
+export { JobWorker, PermanentJobError, type JobHandler, type JobHelpers } from './jobs/worker.ts';
+export { ENGINE_JOB_HANDLERS, onEngineJobDead } from './engine/engine-jobs.ts';
+export { advanceRun } from './engine/advance-run.ts';
+export { BUILTIN_RULES } from './engine/policy.ts';
+export { DEFAULT_PRICES, DEFAULT_COMMAND_ALLOWLIST, type EngineConfig, type ModelPrice } from './engine/engine-config.ts';
+export { chargeUsage, priceMicros } from './billing/charge-usage.ts';
+export { afterCommit } from './context.ts';
+export { updateProjectEnvironment, ZUpdateEnvironmentInput } from './projects/update-environment.ts';
+export { listPolicyRules, createPolicyRule, deletePolicyRule, ZPolicyRule, ZCreatePolicyRuleInput } from './engine/policy-rules.ts';

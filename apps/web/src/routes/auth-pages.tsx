@@ -3,7 +3,7 @@ import { trpc, errorMessage, setActiveOrgId } from '../lib/trpc.ts';
 import { navigate } from '../lib/router.ts';
 import { Card, ErrorText, Field, Form, Link } from '../components/ui.tsx';
 
-export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
+export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -17,7 +17,8 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
           setError(null);
           try {
             await trpc.mk.auth.login.mutate({ email, password });
-            onSignedIn();
+            // Wait until the app knows who is signed in; otherwise its redirect sends us back to /login.
+            await onSignedIn();
             navigate('/');
           } catch (e) {
             setError(errorMessage(e));
@@ -38,7 +39,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   );
 }
 
-export function RegisterPage({ onSignedIn }: { onSignedIn: () => void }) {
+export function RegisterPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -56,7 +57,8 @@ export function RegisterPage({ onSignedIn }: { onSignedIn: () => void }) {
             const { data } = await trpc.mk.auth.register.mutate({ name, email, password, ...(orgName ? { orgName } : {}) });
             await trpc.mk.auth.login.mutate({ email, password });
             setActiveOrgId(data.organization.id);
-            onSignedIn();
+            // Wait until the app knows who is signed in; otherwise its redirect sends us back to /login.
+            await onSignedIn();
             navigate('/');
           } catch (e) {
             setError(errorMessage(e));

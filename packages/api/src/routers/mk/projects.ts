@@ -7,6 +7,8 @@ import {
   listProjects,
   projectTypes,
   updateProject,
+  updateProjectEnvironment,
+  ZUpdateEnvironmentInput,
 } from '@baton/core';
 import { dataOf, mkProcedure, router, ZDeleted } from '../../trpc.ts';
 
@@ -49,4 +51,19 @@ export const projectsRouter = router({
     .input(ZId)
     .output(dataOf(z.object({ environments: z.array(projectTypes.ZProjectEnvironment) })))
     .query(({ ctx, input }) => ({ data: listProjectEnvironments(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+
+  updateEnvironment: mkProcedure
+    .meta({
+      openapi: {
+        method: 'PATCH',
+        path: '/projects/{id}/environments/{envId}',
+        tags,
+        operationId: 'updateProjectEnvironment',
+        summary: "Configure an environment's URL and deploy hook (admin)",
+      },
+      extension: true,
+    })
+    .input(ZUpdateEnvironmentInput)
+    .output(dataOf(projectTypes.ZProjectEnvironment))
+    .mutation(({ ctx, input }) => ({ data: updateProjectEnvironment(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 });

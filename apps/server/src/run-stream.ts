@@ -1,0 +1,115 @@
+import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import { createContext, type ApiDeps } from '@baton/api';
+import { AppError, isTerminal, loadRunFor, runEventsAfter, type runTypes } from '@baton/core';
+import type { z } from 'zod';
+
+type RunEvent = z.infer<typeof runTypes.ZRunEvent>;
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+const endsRun = (e: RunEvent) => e.eventType === 'stage_transition' && TERMINAL.has(String(e.data.to));
+
+/**
+ * Open streams share one heartbeat timer rather than holding one each: an idle stream costs its
+ * socket and a set entry, nothing more.
+ */
+class Heartbeats {
+  private readonly streams = new Set<ServerResponse>();
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly intervalMs: number) {}
+  add(res: ServerResponse) {
+    this.streams.add(res);
+    if (!this.timer) {
+      this.timer = setInterval(() => {
+        for (const s of this.streams) s.write(': heartbeat\n\n');
+      }, this.intervalMs);
+      this.timer.unref();
+    }
+  }
+  delete(res: ServerResponse) {
+    this.streams.delete(res);
+    if (this.streams.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+  get size() {
+    return this.streams.size;
+  }
+}
+
+const format = (e: RunEvent) => `id: ${e.sequenceNumber}\nevent: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`;
+
+/**
+ * GET /api/v1/runs/:id/stream — Server-Sent Events. Same auth and tenancy as GET /runs/{id} (another
+ * tenant gets 404 before any stream starts). Sends every event after Last-Event-ID in order, then
+ * live ones, and closes once the run has ended.
+ */
+export function createRunStreamHandler(deps: ApiDeps, opts: { heartbeatMs?: number } = {}) {
+  const heartbeats = new Heartbeats(opts.heartbeatMs ?? 15_000);
+  const bus = deps.core.bus!;
+
+  const handler = async (req: Request, res: Response) => {
+    const ctx = await createContext(deps, 'mk', req, res);
+    if (!ctx.actor || ctx.actor.via === 'fr_key') {
+      res.status(401).json({ error: ctx.credentialError ?? 'Unauthorized' });
+      return;
+    }
+    const header = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+    let lastSent = 0;
+    if (header !== undefined && header !== '') {
+      if (!/^\d{1,15}$/.test(header.trim())) {
+        res.status(400).json({ error: 'Last-Event-ID must be an event sequence number' });
+        return;
+      }
+      lastSent = Number(header.trim());
+    }
+    let run;
+    try {
+      run = loadRunFor(deps.core, ctx.actor, ctx.requestedOrgId, String(req.params.id)).run;
+    } catch (e) {
+      if (e instanceof AppError) {
+        res.status(e.status).json({ error: e.message });
+        return;
+      }
+      throw e;
+    }
+
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      unsubscribe();
+      heartbeats.delete(res);
+      res.end();
+    };
+    const send = (e: RunEvent) => {
+      if (ended || e.sequenceNumber <= lastSent) return;
+      lastSent = e.sequenceNumber;
+      res.write(format(e));
+      if (endsRun(e)) end();
+    };
+    // Subscribe before reading the backlog: the read is synchronous, so no commit can land between
+    // the two, and `send` drops anything already sent. No gap, no duplicate.
+    const unsubscribe = bus.subscribe(run.id, send);
+    for (const e of runEventsAfter(deps.core, run.id, lastSent)) send(e);
+    if (!ended && isTerminal(run.status)) {
+      // The client had already seen the end (or resumed past it): nothing more will come.
+      end();
+      return;
+    }
+    if (!ended) {
+      heartbeats.add(res);
+      req.on('close', end);
+    }
+  };
+  return Object.assign(handler, { openStreams: () => heartbeats.size });
+}

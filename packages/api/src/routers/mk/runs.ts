@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { approveRun, cancelRun, createRun, denyRun, getRunDetail, getRunReplay, listRuns, runTypes } from '@baton/core';
+import { dataOf, mkProcedure, router } from '../../trpc.ts';
+
+const tags = ['Runs'];
+
+export const runsRouter = router({
+  list: mkProcedure
+    .meta({ openapi: { method: 'GET', path: '/runs', tags, operationId: 'listRuns', summary: 'List agent runs' } })
+    .input(runTypes.ZListRunsInput)
+    .output(dataOf(z.object({ runs: z.array(runTypes.ZRun), count: z.number().int() })))
+    .query(({ ctx, input }) => ({ data: listRuns(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+
+  create: mkProcedure
+    .meta({ openapi: { method: 'POST', path: '/runs', tags, operationId: 'createRun', summary: 'Create a new agent run' }, successStatus: 201 })
+    .input(runTypes.ZCreateRunInput)
+    .output(dataOf(runTypes.ZRun))
+    .mutation(({ ctx, input }) => ({ data: createRun(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+
+  get: mkProcedure
+    .meta({ openapi: { method: 'GET', path: '/runs/{id}', tags, operationId: 'getRun', summary: 'Get run detail with events and approvals' } })
+    .input(runTypes.ZRunIdInput)
+    .output(dataOf(runTypes.ZRunDetail))
+    .query(({ ctx, input }) => ({ data: getRunDetail(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+
+  approve: mkProcedure
+    .meta({ openapi: { method: 'POST', path: '/runs/{id}/approve', tags, operationId: 'approveRun', summary: 'Approve a pending action' } })
+    .input(runTypes.ZApproveInput)
+    .output(dataOf(runTypes.ZApproval))
+    .mutation(({ ctx, input }) => ({ data: approveRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId) })),
+
+  deny: mkProcedure
+    .meta({ openapi: { method: 'POST', path: '/runs/{id}/deny', tags, operationId: 'denyRun', summary: 'Deny a pending action (cancels the run)' } })
+    .input(runTypes.ZDenyInput)
+    .output(dataOf(runTypes.ZApproval))
+    .mutation(({ ctx, input }) => ({ data: denyRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId, input.reason) })),
+
+  cancel: mkProcedure
+    .meta({ openapi: { method: 'POST', path: '/runs/{id}/cancel', tags, operationId: 'cancelRun', summary: 'Cancel an active run' } })
+    .input(runTypes.ZCancelInput)
+    .output(dataOf(runTypes.ZRun))
+    .mutation(({ ctx, input }) => ({ data: cancelRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.reason) })),
+
+  replay: mkProcedure
+    .meta({ openapi: { method: 'GET', path: '/runs/{id}/replay', tags, operationId: 'getRunReplay', summary: 'Get replay data for a completed run' } })
+    .input(runTypes.ZRunIdInput)
+    .output(dataOf(runTypes.ZReplayData))
+    .query(({ ctx, input }) => ({ data: getRunReplay(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+});

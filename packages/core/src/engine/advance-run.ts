@@ -1,0 +1,272 @@
+import { eq } from 'drizzle-orm';
+import { approvals, organizations, runs, RUN_STAGES } from '@baton/db';
+import type { CoreContext } from '../context.ts';
+import { chargeUsage, orgBalanceMicros } from '../billing/charge-usage.ts';
+import { enqueueJob } from '../jobs/queue.ts';
+import type { JobHelpers } from '../jobs/worker.ts';
+import { appendRunEvent, appendRunEvents, type NewRunEvent } from '../runs/append-events.ts';
+import { closeStage, finishRun, isTerminal, runJobKey } from '../runs/finish-run.ts';
+import type { RunRow } from '../runs/render-run.ts';
+import { newId } from '../util/ids.ts';
+import { formatMicros } from '../util/money.ts';
+import { getDriver } from './drivers/index.ts';
+import { EXEC_STAGES, type ActionRequest, type Driver, type EngineState, type ExecStage, type PlanArtifact, type Usage } from './drivers/driver.ts';
+import { decideAction, RISK_DESCRIPTIONS, type PolicyDecision } from './policy.ts';
+import { loadRunInfo } from './run-info.ts';
+import { getTool } from './tools/registry.ts';
+import { ToolArgumentError, type Tool, type ToolResult } from './tools/tool.ts';
+
+type Stage = (typeof RUN_STAGES)[number];
+const nextStage = (s: Stage): Stage | 'completed' => RUN_STAGES[RUN_STAGES.indexOf(s) + 1] ?? 'completed';
+
+interface StepOutcome {
+  events?: NewRunEvent[];
+  usage?: Usage[];
+  patch?: Partial<typeof runs.$inferInsert>;
+  state?: EngineState;
+  /** Move on to the next stage (monitor → completed). */
+  transition?: boolean;
+  /** End the run as failed with this message. */
+  fail?: string;
+  /** Stop here without queuing the next step (waiting for a person). */
+  wait?: boolean;
+  /** Extra writes in the same commit. */
+  also?: () => void;
+}
+
+/**
+ * Commits one step: its events, its cost, its state and the next step's job (or the run's end),
+ * together with the completion of the job that ran it. If the run was cancelled while the step was
+ * working, nothing of the step is kept.
+ */
+function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: StepOutcome): void {
+  helpers.commit(() => {
+    const current = ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)).get();
+    if (!current || current.status !== run.status) return;
+    for (const u of out.usage ?? []) chargeUsage(ctx, run, u);
+    out.also?.();
+    appendRunEvents(ctx, run.id, out.events ?? []);
+    if (out.fail) {
+      if (out.patch) ctx.db.update(runs).set(out.patch).where(eq(runs.id, run.id)).run();
+      finishRun(ctx, run.id, 'failed', { errorMessage: out.fail });
+      return;
+    }
+    const now = ctx.now().toISOString();
+    const patch: Partial<typeof runs.$inferInsert> = { ...out.patch };
+    if (out.state) patch.engineState = out.state;
+    if (out.transition) {
+      const to = nextStage(run.status as Stage);
+      if (to === 'completed') {
+        if (Object.keys(patch).length) ctx.db.update(runs).set(patch).where(eq(runs.id, run.id)).run();
+        finishRun(ctx, run.id, 'completed');
+        return;
+      }
+      appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: run.status, to } });
+      Object.assign(patch, { status: to, stageHistory: closeStage(run, now), stageStartedAt: now, engineState: {} });
+    }
+    if (Object.keys(patch).length) ctx.db.update(runs).set(patch).where(eq(runs.id, run.id)).run();
+    if (!out.wait) enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
+  });
+}
+
+function insufficientCredits(ctx: CoreContext, run: RunRow, driver: Driver): boolean {
+  return driver.usesModel && ctx.config.engine.enforceCredits && orgBalanceMicros(ctx, run.orgId) <= 0;
+}
+
+/** Advances a run by one step. Called by the durable worker for each `run.advance` job. */
+export async function advanceRun(ctx: CoreContext, runId: string, helpers: JobHelpers): Promise<void> {
+  const run = ctx.db.select().from(runs).where(eq(runs.id, runId)).get();
+  if (!run || isTerminal(run.status)) return;
+  const state = structuredClone(run.engineState) as EngineState;
+  if (state.waitingFor) return; // a person decides; approve/deny will queue the next step
+  const driver = getDriver(ctx.config.engine, run.driver);
+  if (insufficientCredits(ctx, run, driver)) return commitStep(ctx, helpers, run, { fail: 'insufficient credits' });
+
+  const abort = new AbortController();
+  const signal = AbortSignal.any([abort.signal, helpers.signal]);
+  ctx.runAborts?.set(run.id, abort);
+  try {
+    const { info, workspace } = await loadRunInfo(ctx, run);
+    const stage = run.status as Stage;
+    switch (stage) {
+      case 'intake':
+        return commitStep(ctx, helpers, run, {
+          events: [{ eventType: 'message', data: { role: 'system', stage, text: driver.intakeNote(), driver: driver.name } }],
+          transition: true,
+        });
+      case 'clarify': {
+        const r = await driver.clarify(info, signal);
+        const lines = [...r.value.assumptions.map((a) => `Assuming: ${a}`), ...r.value.questions.map((q) => `Open question: ${q}`)];
+        return commitStep(ctx, helpers, run, {
+          usage: r.usage,
+          events: [{ eventType: 'message', data: { role: 'agent', stage, text: lines.join('\n') || 'Nothing to clarify.', ...r.value } }],
+          transition: true,
+        });
+      }
+      case 'scope': {
+        const r = await driver.scope(info, signal);
+        return commitStep(ctx, helpers, run, {
+          usage: r.usage,
+          patch: { scopeArtifact: r.value },
+          events: [{ eventType: 'artifact_created', data: { kind: 'scope', artifact: r.value } }],
+          transition: true,
+        });
+      }
+      case 'plan': {
+        const r = await driver.plan(info, run.scopeArtifact ?? {}, signal);
+        return commitStep(ctx, helpers, run, {
+          usage: r.usage,
+          patch: { planArtifact: r.value },
+          events: [{ eventType: 'artifact_created', data: { kind: 'plan', artifact: r.value } }],
+          transition: true,
+        });
+      }
+      default: {
+        const execStage = stage as ExecStage;
+        if (!EXEC_STAGES.includes(execStage)) throw new Error(`unknown stage ${stage}`);
+        const plan = (run.planArtifact ?? { summary: '', steps: [], notes: [] }) as PlanArtifact;
+        const next = await driver.nextAction(info, execStage, plan, state, signal);
+        if (!next.value) return commitStep(ctx, helpers, run, { usage: next.usage, state, transition: true });
+        return await runAction(ctx, helpers, run, { driver, stage: execStage, action: next.value, usage: next.usage, state, workspace, environments: info.environments, signal });
+      }
+    }
+  } finally {
+    if (ctx.runAborts?.get(run.id) === abort) ctx.runAborts.delete(run.id);
+  }
+}
+
+interface ActionStep {
+  driver: Driver;
+  stage: ExecStage;
+  action: ActionRequest;
+  usage: Usage[];
+  state: EngineState;
+  workspace: string;
+  environments: Awaited<ReturnType<typeof loadRunInfo>>['info']['environments'];
+  signal: AbortSignal;
+}
+
+async function runAction(ctx: CoreContext, helpers: JobHelpers, run: RunRow, step: ActionStep): Promise<void> {
+  const { action, state, stage, driver } = step;
+  let tool: Tool<any>;
+  let args: Record<string, unknown>;
+  try {
+    tool = getTool(action.tool);
+    args = tool.parseArgs(action.args);
+  } catch (e) {
+    if (!(e instanceof ToolArgumentError)) throw e;
+    return finishAction(ctx, helpers, run, step, { ok: false, summary: e.message, output: { error: e.message } });
+  }
+
+  let decision: PolicyDecision;
+  if (state.approvedKey === action.key) decision = { kind: 'run' };
+  else {
+    const org = ctx.db.select({ level: organizations.autonomyLevel }).from(organizations).where(eq(organizations.id, run.orgId)).get();
+    decision = decideAction(ctx, run.orgId, org?.level ?? 'assist', { tool: tool.name, risk: tool.risk, costMicros: 0 });
+  }
+
+  if (decision.kind === 'ask') {
+    const approvalId = newId();
+    const now = ctx.now();
+    const expiresAt = new Date(now.getTime() + ctx.config.engine.approvalTtlMs).toISOString();
+    const summary = tool.summarize(args);
+    const costEstimate = formatMicros(0);
+    return commitStep(ctx, helpers, run, {
+      usage: step.usage,
+      state: { ...state, waitingFor: approvalId, pendingKey: action.key, approvedKey: null },
+      wait: true,
+      also: () => {
+        const event = appendRunEvent(ctx, run.id, {
+          eventType: 'approval_requested',
+          data: { approvalId, stage, tool: tool.name, risk: tool.risk, args, actionSummary: summary, reason: decision.reason, expiresAt },
+        });
+        ctx.db
+          .insert(approvals)
+          .values({
+            id: approvalId,
+            runId: run.id,
+            eventId: event.id,
+            actionSummary: summary,
+            reason: decision.reason,
+            riskDescription: `${tool.risk}: ${RISK_DESCRIPTIONS[tool.risk]}`,
+            costEstimate,
+            undoPlan: tool.undoPlan(args),
+            evidence: { stage, tool: tool.name, args, description: action.description },
+            status: 'pending',
+            expiresAt,
+            createdAt: now.toISOString(),
+          })
+          .run();
+        enqueueJob(ctx, { name: 'approval.expire', key: `approval:${approvalId}`, payload: { approvalId }, runAt: new Date(expiresAt) });
+      },
+    });
+  }
+
+  const result = await executeTool(ctx, run, tool, args, step);
+  return finishAction(ctx, helpers, run, step, result, { tool, args, auto: decision.kind === 'auto' ? decision : null });
+}
+
+async function executeTool(ctx: CoreContext, run: RunRow, tool: Tool<any>, args: Record<string, unknown>, step: ActionStep): Promise<ToolResult> {
+  try {
+    return await tool.run(args, { core: ctx, config: ctx.config.engine, runId: run.id, workspace: step.workspace, environments: step.environments, signal: step.signal });
+  } catch (e) {
+    if (e instanceof ToolArgumentError) return { ok: false, summary: e.message, output: { error: e.message } };
+    throw e;
+  }
+}
+
+function finishAction(
+  ctx: CoreContext,
+  helpers: JobHelpers,
+  run: RunRow,
+  step: ActionStep,
+  result: ToolResult,
+  /** The parsed tool call, and the rule that allowed it without a person; absent when the call was invalid. */
+  call?: { tool: Tool<any>; args: Record<string, unknown>; auto: Extract<PolicyDecision, { kind: 'auto' }> | null },
+): void {
+  const { action, state, stage, driver } = step;
+  const tool = call?.tool;
+  const args = call?.args;
+  const auto = call?.auto ? { decision: call.auto, tool: call.tool, args: call.args } : null;
+  const failure = driver.recordResult(stage, action, result, state);
+  state.approvedKey = null;
+  const events: NewRunEvent[] = [
+    { eventType: 'tool_call', data: { stage, tool: action.tool, args: args ?? action.args, risk: tool?.risk ?? null, description: action.description, key: action.key } },
+    { eventType: 'tool_result', data: { stage, tool: action.tool, key: action.key, ok: result.ok, summary: result.summary, output: result.output } },
+  ];
+  commitStep(ctx, helpers, run, {
+    usage: step.usage,
+    state,
+    events,
+    ...(failure ? { fail: failure } : {}),
+    also: auto
+      ? () => {
+          const now = ctx.now().toISOString();
+          const approvalId = newId();
+          const event = appendRunEvent(ctx, run.id, {
+            eventType: 'approval_granted',
+            data: { approvalId, auto: true, policyRuleId: auto.decision.ruleId, rule: auto.decision.ruleName, tool: auto.tool.name, risk: auto.tool.risk },
+          });
+          ctx.db
+            .insert(approvals)
+            .values({
+              id: approvalId,
+              runId: run.id,
+              eventId: event.id,
+              actionSummary: auto.tool.summarize(auto.args),
+              reason: `Allowed by ${auto.decision.ruleName}`,
+              riskDescription: `${auto.tool.risk}: ${RISK_DESCRIPTIONS[auto.tool.risk]}`,
+              costEstimate: formatMicros(0),
+              undoPlan: auto.tool.undoPlan(auto.args),
+              evidence: { stage, tool: auto.tool.name, args: auto.args },
+              status: 'auto_approved',
+              policyRuleId: auto.decision.ruleId,
+              decidedAt: now,
+              createdAt: now,
+            })
+            .run();
+        }
+      : undefined,
+  });
+}
+

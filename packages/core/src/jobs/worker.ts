@@ -1,0 +1,143 @@
+import type { CoreContext } from '../context.ts';
+import { withTransaction } from '../context.ts';
+import { completeJob, extendLease, failJob, leaseDueJobs, reclaimLeases, type JobRow } from './queue.ts';
+
+export interface JobHelpers {
+  /**
+   * Commits the handler's effects and the job's completion in one transaction: either both happen
+   * or neither does, so a crash can neither lose the effects nor run them twice.
+   */
+  commit<T>(fn: () => T): T;
+  /** Aborted when the process is shutting down or the work was cancelled. */
+  signal: AbortSignal;
+}
+
+export type JobHandler = (ctx: CoreContext, job: JobRow, helpers: JobHelpers) => Promise<void>;
+
+/** Raised by a handler when a retry cannot help (e.g. the run is gone). */
+export class PermanentJobError extends Error {}
+
+export interface WorkerOptions {
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  /** Called when a job has used up its attempts, to record the failure in the domain. */
+  onDead?: (job: JobRow, error: string) => void;
+}
+
+/**
+ * Runs jobs from the durable queue. Idle, it sleeps until woken by an enqueue (or a slow poll for
+ * scheduled jobs); it never holds a slot for a run that waits for a human.
+ */
+export class JobWorker {
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private running = 0;
+  private stopped = true;
+  private timer: NodeJS.Timeout | null = null;
+  private scheduled = false;
+  private readonly active = new Map<string, AbortController>();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly opts: WorkerOptions = {},
+  ) {
+    this.concurrency = opts.concurrency ?? 4;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.pollMs = opts.pollMs ?? 500;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const reclaimed = reclaimLeases(this.ctx, { all: true });
+    if (reclaimed) this.ctx.logger.info('resuming jobs interrupted by a previous stop', { jobs: reclaimed });
+    this.wake();
+  }
+
+  /** Stops taking jobs and aborts running ones; their leases lapse and they run again later. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const c of this.active.values()) c.abort();
+    await this.whenIdle();
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  wake = (): void => {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.tick();
+    });
+  };
+
+  private tick(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    try {
+      reclaimLeases(this.ctx);
+      const batch = leaseDueJobs(this.ctx, this.concurrency - this.running, this.leaseMs);
+      for (const job of batch) void this.run(job);
+    } catch (e) {
+      this.ctx.logger.error('job worker tick failed', { error: String(e) });
+    }
+    this.timer = setTimeout(() => this.tick(), this.pollMs);
+    this.timer.unref();
+  }
+
+  private async run(job: JobRow): Promise<void> {
+    this.running++;
+    const controller = new AbortController();
+    this.active.set(job.id, controller);
+    const heartbeat = setInterval(() => extendLease(this.ctx, job.id, this.leaseMs), Math.max(1000, this.leaseMs / 3));
+    heartbeat.unref();
+    let committed = false;
+    const helpers: JobHelpers = {
+      signal: controller.signal,
+      commit: (fn) =>
+        withTransaction(this.ctx, () => {
+          // Completed first, so the handler may queue a successor under the same key.
+          completeJob(this.ctx, job.id);
+          const out = fn();
+          committed = true;
+          return out;
+        }),
+    };
+    try {
+      const handler = this.handlers[job.name];
+      if (!handler) throw new PermanentJobError(`no handler for job "${job.name}"`);
+      await handler(this.ctx, job, helpers);
+      if (!committed) completeJob(this.ctx, job.id);
+    } catch (e) {
+      if (this.stopped && controller.signal.aborted) {
+        // Interrupted by shutdown, not failed: queue it again without spending an attempt.
+        reclaimLeases(this.ctx, { all: true });
+      } else {
+        const message = e instanceof Error ? e.message : String(e);
+        const permanent = e instanceof PermanentJobError;
+        const outcome = permanent ? (failJob(this.ctx, { ...job, attempts: job.maxAttempts }, message), 'dead') : failJob(this.ctx, job, message);
+        this.ctx.logger.warn('job failed', { job: job.name, id: job.id, attempt: job.attempts, outcome, error: message });
+        if (outcome === 'dead') this.opts.onDead?.(job, message);
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.active.delete(job.id);
+      this.running--;
+      if (this.running === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        waiters.forEach((w) => w());
+      }
+      this.wake();
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { and, eq } from 'drizzle-orm';
+import { projectEnvironments } from '@baton/db';
+import { z } from 'zod';
+import type { Actor, CoreContext } from '../context.ts';
+import { notFound } from '../errors.ts';
+import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
+import { loadProject } from './get-project.ts';
+import { renderEnvironment } from './render-project.ts';
+
+const ZHttpUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+export const ZUpdateEnvironmentInput = z.object({
+  id: z.string().max(100),
+  envId: z.string().max(100),
+  url: ZHttpUrl.nullable().optional().meta({ description: 'Where the environment is served; health checks GET it' }),
+  deployHookUrl: ZHttpUrl.nullable().optional().meta({ description: 'POSTed by the deploy tool; write-only, never shown again' }),
+  status: z.enum(['active', 'inactive']).optional(),
+});
+export type TUpdateEnvironmentInput = z.infer<typeof ZUpdateEnvironmentInput>;
+
+/** Admins configure where an environment lives and how to deploy to it. */
+export function updateProjectEnvironment(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TUpdateEnvironmentInput) {
+  const access = resolveActiveOrg(ctx, actor, activeOrgId);
+  loadProject(ctx, access, input.id);
+  const env = ctx.db
+    .select()
+    .from(projectEnvironments)
+    .where(and(eq(projectEnvironments.id, input.envId), eq(projectEnvironments.projectId, input.id)))
+    .get();
+  if (!env) throw notFound('Environment not found');
+  requireRole(access, 'admin');
+  const patch: Partial<typeof projectEnvironments.$inferInsert> = { updatedAt: ctx.now().toISOString() };
+  if (input.url !== undefined) patch.url = input.url;
+  if (input.deployHookUrl !== undefined) patch.deployHookUrl = input.deployHookUrl;
+  if (input.status !== undefined) patch.status = input.status;
+  const row = ctx.db.update(projectEnvironments).set(patch).where(eq(projectEnvironments.id, env.id)).returning().get()!;
+  return renderEnvironment(row);
+}

@@ -1,0 +1,57 @@
+import { and, eq } from 'drizzle-orm';
+import { approvals, runs, RUN_TERMINAL } from '@baton/db';
+import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
+import { dropQueuedJob } from '../jobs/queue.ts';
+import { appendRunEvents, type NewRunEvent } from './append-events.ts';
+import type { RunRow } from './render-run.ts';
+
+export const isTerminal = (status: string) => (RUN_TERMINAL as readonly string[]).includes(status);
+export const runJobKey = (runId: string) => `run:${runId}`;
+
+/** The stage history with the current stage closed now. */
+export function closeStage(run: RunRow, now: string) {
+  return run.stageStartedAt ? [...run.stageHistory, { stage: run.status, startedAt: run.stageStartedAt, endedAt: now }] : run.stageHistory;
+}
+
+/**
+ * Ends a run (completed, failed or cancelled) once: closes the stage, records why, expires open
+ * approvals, drops its queued step, and kills any tool process still running for it.
+ * Returns the updated row, or null if the run had already ended.
+ */
+export function finishRun(
+  ctx: CoreContext,
+  runId: string,
+  status: (typeof RUN_TERMINAL)[number],
+  opts: { errorMessage?: string | null; events?: NewRunEvent[] } = {},
+): RunRow | null {
+  return withTransaction(ctx, () => {
+    const run = ctx.db.select().from(runs).where(eq(runs.id, runId)).get();
+    if (!run || isTerminal(run.status)) return null;
+    const now = ctx.now().toISOString();
+    const events: NewRunEvent[] = [...(opts.events ?? [])];
+    if (status === 'failed' && opts.errorMessage) events.push({ eventType: 'error', data: { message: opts.errorMessage } });
+    events.push({ eventType: 'stage_transition', data: { from: run.status, to: status, ...(opts.errorMessage ? { reason: opts.errorMessage } : {}) } });
+    appendRunEvents(ctx, runId, events);
+    const updated = ctx.db
+      .update(runs)
+      .set({
+        status,
+        stageHistory: closeStage(run, now),
+        stageStartedAt: null,
+        completedAt: now,
+        errorMessage: opts.errorMessage ?? null,
+        engineState: {},
+      })
+      .where(eq(runs.id, runId))
+      .returning()
+      .get();
+    ctx.db
+      .update(approvals)
+      .set({ status: 'expired', decidedAt: now, decisionNote: `run ${status}` })
+      .where(and(eq(approvals.runId, runId), eq(approvals.status, 'pending')))
+      .run();
+    dropQueuedJob(ctx, runJobKey(runId));
+    afterCommit(() => ctx.runAborts?.get(runId)?.abort());
+    return updated ?? null;
+  });
+}

@@ -1,0 +1,29 @@
+import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { runs } from './runs.ts';
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'auto_approved', 'expired'] as const;
+
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    eventId: text('event_id'),
+    actionSummary: text('action_summary').notNull(),
+    reason: text('reason').notNull(),
+    riskDescription: text('risk_description'),
+    costEstimate: text('cost_estimate'),
+    undoPlan: text('undo_plan'),
+    evidence: text('evidence', { mode: 'json' }).$type<Record<string, unknown>>(),
+    status: text('status', { enum: APPROVAL_STATUSES }).notNull(),
+    decidedBy: text('decided_by'),
+    policyRuleId: text('policy_rule_id'),
+    decisionNote: text('decision_note'),
+    decidedAt: text('decided_at'),
+    expiresAt: text('expires_at'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('approvals_run_idx').on(t.runId, t.createdAt), index('approvals_pending_expiry_idx').on(t.status, t.expiresAt)],
+);

@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const JOB_STATUSES = ['queued', 'leased', 'done', 'failed'] as const;
+
+/**
+ * The durable job queue. A worker leases a due job (lease_until in the future, heartbeats extend it);
+ * a crash leaves the lease to lapse, and the job is picked up again. Failures retry with backoff.
+ */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** At most one queued-or-leased job per key (e.g. one "advance" job per run). */
+    key: text('key'),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: JOB_STATUSES }).notNull().default('queued'),
+    runAt: integer('run_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(5),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('jobs_due_idx').on(t.status, t.runAt),
+    index('jobs_lease_idx').on(t.status, t.leaseUntil),
+    uniqueIndex('jobs_active_key_uq').on(t.key).where(sql`status in ('queued', 'leased')`),
+  ],
+);

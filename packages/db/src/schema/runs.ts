@@ -1,0 +1,53 @@
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { organizations } from './organizations.ts';
+import { projects } from './projects.ts';
+import { users } from './users.ts';
+
+export const RUN_STAGES = ['intake', 'clarify', 'scope', 'plan', 'build', 'verify', 'deploy', 'monitor'] as const;
+export const RUN_TERMINAL = ['completed', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = [...RUN_STAGES, ...RUN_TERMINAL] as const;
+export const RUN_DRIVERS = ['local', 'openai'] as const;
+
+export interface StageHistoryEntry {
+  stage: string;
+  startedAt: string;
+  endedAt: string;
+}
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: text('project_id').references(() => projects.id, { onDelete: 'set null' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('intake'),
+    stageStartedAt: text('stage_started_at'),
+    stageHistory: text('stage_history', { mode: 'json' }).$type<StageHistoryEntry[]>().notNull().default([]),
+    requestText: text('request_text').notNull(),
+    scopeArtifact: text('scope_artifact', { mode: 'json' }).$type<Record<string, unknown>>(),
+    planArtifact: text('plan_artifact', { mode: 'json' }).$type<Record<string, unknown>>(),
+    totalCreditsUsed: integer('total_credits_used').notNull().default(0),
+    totalTokensInput: integer('total_tokens_input').notNull().default(0),
+    totalTokensOutput: integer('total_tokens_output').notNull().default(0),
+    parentRunId: text('parent_run_id'),
+    modelUsed: text('model_used'),
+    errorMessage: text('error_message'),
+    driver: text('driver', { enum: RUN_DRIVERS }).notNull().default('local'),
+    /** Sequence number of the last event appended; the next event gets lastSeq + 1. */
+    lastSeq: integer('last_seq').notNull().default(0),
+    /** The engine's cursor within the current stage (plan step, conversation), so a restart resumes exactly. */
+    engineState: text('engine_state', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: text('created_at').notNull(),
+    completedAt: text('completed_at'),
+  },
+  (t) => [
+    index('runs_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    index('runs_org_status_created_idx').on(t.orgId, t.status, t.createdAt, t.id),
+    index('runs_org_project_created_idx').on(t.orgId, t.projectId, t.createdAt, t.id),
+  ],
+);
