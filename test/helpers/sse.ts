@@ -15,6 +15,8 @@ export interface SseStream {
   ended: Promise<void>;
   /** Body of a non-200 answer. */
   body: string;
+  /** True once the connection has closed, from either side. */
+  closed: boolean;
   close(): void;
   waitFor(pred: (events: SseEvent[]) => boolean, timeoutMs?: number): Promise<void>;
 }
@@ -29,7 +31,13 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         events: [],
         comments: [],
         body: '',
-        ended: new Promise((ok) => res.on('close', () => ok())),
+        closed: false,
+        ended: new Promise((ok) =>
+          res.on('close', () => {
+            stream.closed = true;
+            ok();
+          }),
+        ),
         close: () => req.destroy(),
         waitFor: async (pred, timeoutMs = 15_000) => {
           const deadline = Date.now() + timeoutMs;
