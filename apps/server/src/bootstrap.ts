@@ -54,7 +54,11 @@ export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
       },
     },
   };
-  const worker = new JobWorker(core, ENGINE_JOB_HANDLERS, { concurrency: env.BATON_WORKER_CONCURRENCY, onDead: onEngineJobDead(core) });
+  const worker = new JobWorker(core, ENGINE_JOB_HANDLERS, {
+    concurrency: env.BATON_WORKER_CONCURRENCY,
+    retryBaseMs: env.BATON_JOB_RETRY_BASE_MS,
+    onDead: onEngineJobDead(core),
+  });
   core.wakeWorker = worker.wake;
   const deps: ApiDeps = {
     core,

@@ -97,6 +97,30 @@ describe('openai driver against a fake chat-completions endpoint', () => {
   });
 });
 
+describe('a failing model endpoint', () => {
+  it('retries with backoff, shows each failure as an event, then fails the run with the reason', async () => {
+    const down = await startFakeLlm({ failWith: 503 });
+    const srv = await startTestServer({ BATON_LLM_URL: down.baseUrl, BATON_LLM_MODEL: 'fake-model-1', BATON_JOB_RETRY_BASE_MS: '10' });
+    try {
+      const call = client(srv.url);
+      const user = await createUser(call);
+      const created = await createRunVia(call, { cookie: user.cookie }, { requestText: 'model is down' });
+      const run = await waitForRun(call, { cookie: user.cookie }, created.id);
+      expect(run.status).toBe('failed');
+      expect(run.errorMessage).toMatch(/^Engine error after 5 attempt\(s\): model endpoint answered 503/);
+      const retries = run.events.filter((e: any) => e.eventType === 'error' && e.data.retrying);
+      expect(retries).toHaveLength(5);
+      expect(down.calls).toHaveLength(5);
+      assertContiguous(run.events.map((e: any) => e.sequenceNumber));
+      // No charge for calls that failed.
+      expect(run.totalCreditsUsed).toBe('0.00');
+    } finally {
+      await srv.close();
+      await down.close();
+    }
+  });
+});
+
 describe('credit enforcement', () => {
   it('fails the run with "insufficient credits" once the org runs out', async () => {
     const llm = await startFakeLlm({ promptTokens: 120, completionTokens: 30 });

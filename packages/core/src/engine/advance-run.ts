@@ -10,7 +10,7 @@ import type { RunRow } from '../runs/render-run.ts';
 import { newId } from '../util/ids.ts';
 import { formatMicros } from '../util/money.ts';
 import { getDriver } from './drivers/index.ts';
-import { EXEC_STAGES, type ActionRequest, type Driver, type EngineState, type ExecStage, type PlanArtifact, type Usage } from './drivers/driver.ts';
+import { DriverError, EXEC_STAGES, type ActionRequest, type Driver, type EngineState, type ExecStage, type PlanArtifact, type Usage } from './drivers/driver.ts';
 import { decideAction, RISK_DESCRIPTIONS, type PolicyDecision } from './policy.ts';
 import { loadRunInfo } from './run-info.ts';
 import { getTool } from './tools/registry.ts';
@@ -86,52 +86,65 @@ export async function advanceRun(ctx: CoreContext, runId: string, helpers: JobHe
   const signal = AbortSignal.any([abort.signal, helpers.signal]);
   ctx.runAborts?.set(run.id, abort);
   try {
-    const { info, workspace } = await loadRunInfo(ctx, run);
-    const stage = run.status as Stage;
-    switch (stage) {
-      case 'intake':
-        return commitStep(ctx, helpers, run, {
-          events: [{ eventType: 'message', data: { role: 'system', stage, text: driver.intakeNote(), driver: driver.name } }],
-          transition: true,
-        });
-      case 'clarify': {
-        const r = await driver.clarify(info, signal);
-        const lines = [...r.value.assumptions.map((a) => `Assuming: ${a}`), ...r.value.questions.map((q) => `Open question: ${q}`)];
-        return commitStep(ctx, helpers, run, {
-          usage: r.usage,
-          events: [{ eventType: 'message', data: { role: 'agent', stage, text: lines.join('\n') || 'Nothing to clarify.', ...r.value } }],
-          transition: true,
-        });
-      }
-      case 'scope': {
-        const r = await driver.scope(info, signal);
-        return commitStep(ctx, helpers, run, {
-          usage: r.usage,
-          patch: { scopeArtifact: r.value },
-          events: [{ eventType: 'artifact_created', data: { kind: 'scope', artifact: r.value } }],
-          transition: true,
-        });
-      }
-      case 'plan': {
-        const r = await driver.plan(info, run.scopeArtifact ?? {}, signal);
-        return commitStep(ctx, helpers, run, {
-          usage: r.usage,
-          patch: { planArtifact: r.value },
-          events: [{ eventType: 'artifact_created', data: { kind: 'plan', artifact: r.value } }],
-          transition: true,
-        });
-      }
-      default: {
-        const execStage = stage as ExecStage;
-        if (!EXEC_STAGES.includes(execStage)) throw new Error(`unknown stage ${stage}`);
-        const plan = (run.planArtifact ?? { summary: '', steps: [], notes: [] }) as PlanArtifact;
-        const next = await driver.nextAction(info, execStage, plan, state, signal);
-        if (!next.value) return commitStep(ctx, helpers, run, { usage: next.usage, state, transition: true });
-        return await runAction(ctx, helpers, run, { driver, stage: execStage, action: next.value, usage: next.usage, state, workspace, environments: info.environments, signal });
-      }
+    return await advanceStage(ctx, helpers, run, state, driver, signal);
+  } catch (e) {
+    // Cancelled while a model call or tool was in flight: the abort is the expected way out.
+    const now = ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)).get();
+    if (!now || isTerminal(now.status)) return;
+    if (e instanceof DriverError) {
+      // Tell the people watching; the worker retries the step with backoff.
+      appendRunEvent(ctx, run.id, { eventType: 'error', data: { stage: run.status, message: e.message, retrying: true } });
     }
+    throw e;
   } finally {
     if (ctx.runAborts?.get(run.id) === abort) ctx.runAborts.delete(run.id);
+  }
+}
+
+async function advanceStage(ctx: CoreContext, helpers: JobHelpers, run: RunRow, state: EngineState, driver: Driver, signal: AbortSignal): Promise<void> {
+  const { info, workspace } = await loadRunInfo(ctx, run);
+  const stage = run.status as Stage;
+  switch (stage) {
+    case 'intake':
+      return commitStep(ctx, helpers, run, {
+        events: [{ eventType: 'message', data: { role: 'system', stage, text: driver.intakeNote(), driver: driver.name } }],
+        transition: true,
+      });
+    case 'clarify': {
+      const r = await driver.clarify(info, signal);
+      const lines = [...r.value.assumptions.map((a) => `Assuming: ${a}`), ...r.value.questions.map((q) => `Open question: ${q}`)];
+      return commitStep(ctx, helpers, run, {
+        usage: r.usage,
+        events: [{ eventType: 'message', data: { role: 'agent', stage, text: lines.join('\n') || 'Nothing to clarify.', ...r.value } }],
+        transition: true,
+      });
+    }
+    case 'scope': {
+      const r = await driver.scope(info, signal);
+      return commitStep(ctx, helpers, run, {
+        usage: r.usage,
+        patch: { scopeArtifact: r.value },
+        events: [{ eventType: 'artifact_created', data: { kind: 'scope', artifact: r.value } }],
+        transition: true,
+      });
+    }
+    case 'plan': {
+      const r = await driver.plan(info, run.scopeArtifact ?? {}, signal);
+      return commitStep(ctx, helpers, run, {
+        usage: r.usage,
+        patch: { planArtifact: r.value },
+        events: [{ eventType: 'artifact_created', data: { kind: 'plan', artifact: r.value } }],
+        transition: true,
+      });
+    }
+    default: {
+      const execStage = stage as ExecStage;
+      if (!EXEC_STAGES.includes(execStage)) throw new Error(`unknown stage ${stage}`);
+      const plan = (run.planArtifact ?? { summary: '', steps: [], notes: [] }) as PlanArtifact;
+      const next = await driver.nextAction(info, execStage, plan, state, signal);
+      if (!next.value) return commitStep(ctx, helpers, run, { usage: next.usage, state, transition: true });
+      return await runAction(ctx, helpers, run, { driver, stage: execStage, action: next.value, usage: next.usage, state, workspace, environments: info.environments, signal });
+    }
   }
 }
 

@@ -90,14 +90,14 @@ export function completeJob(ctx: CoreContext, jobId: string): void {
   ctx.db.delete(jobs).where(eq(jobs.id, jobId)).run();
 }
 
-/** Exponential backoff (1 s, 2 s, 4 s, … capped at 5 min); past maxAttempts the job is kept as failed. */
-export function failJob(ctx: CoreContext, job: JobRow, error: string): 'retry' | 'dead' {
+/** Exponential backoff (base, 2×, 4×, … capped at 5 min); past maxAttempts the job is kept as failed. */
+export function failJob(ctx: CoreContext, job: JobRow, error: string, retryBaseMs = 1000): 'retry' | 'dead' {
   const now = ctx.now().getTime();
   if (job.attempts >= job.maxAttempts) {
     ctx.db.update(jobs).set({ status: 'failed', lastError: error, leaseUntil: null, updatedAt: new Date(now).toISOString() }).where(eq(jobs.id, job.id)).run();
     return 'dead';
   }
-  const delay = Math.min(300_000, 1000 * 2 ** (job.attempts - 1));
+  const delay = Math.min(300_000, retryBaseMs * 2 ** (job.attempts - 1));
   ctx.db
     .update(jobs)
     .set({ status: 'queued', runAt: now + delay, lastError: error, leaseUntil: null, updatedAt: new Date(now).toISOString() })

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   concurrency?: number;
   leaseMs?: number;
   pollMs?: number;
+  /** First retry delay; each further retry doubles it. */
+  retryBaseMs?: number;
   /** Called when a job has used up its attempts, to record the failure in the domain. */
   onDead?: (job: JobRow, error: string) => void;
 }
@@ -124,7 +126,9 @@ export class JobWorker {
       } else {
         const message = e instanceof Error ? e.message : String(e);
         const permanent = e instanceof PermanentJobError;
-        const outcome = permanent ? (failJob(this.ctx, { ...job, attempts: job.maxAttempts }, message), 'dead') : failJob(this.ctx, job, message);
+        const outcome = permanent
+          ? (failJob(this.ctx, { ...job, attempts: job.maxAttempts }, message), 'dead')
+          : failJob(this.ctx, job, message, this.opts.retryBaseMs);
         this.ctx.logger.warn('job failed', { job: job.name, id: job.id, attempt: job.attempts, outcome, error: message });
         if (outcome === 'dead') this.opts.onDead?.(job, message);
       }
