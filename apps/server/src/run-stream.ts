@@ -64,15 +64,24 @@ export function createRunStreamHandler(deps: ApiDeps, opts: { heartbeatMs?: numb
       }
       lastSent = Number(header.trim());
     }
+    // EventSource cannot send headers, so the org may also come as ?orgId= (checked like X-Org-Id).
+    const orgId = ctx.requestedOrgId ?? (typeof req.query.orgId === 'string' && req.query.orgId ? req.query.orgId : null);
     let run;
     try {
-      run = loadRunFor(deps.core, ctx.actor, ctx.requestedOrgId, String(req.params.id)).run;
+      run = loadRunFor(deps.core, ctx.actor, orgId, String(req.params.id)).run;
     } catch (e) {
       if (e instanceof AppError) {
         res.status(e.status).json({ error: e.message });
         return;
       }
       throw e;
+    }
+
+    const backlog = runEventsAfter(deps.core, run.id, lastSent);
+    if (isTerminal(run.status) && backlog.length === 0) {
+      // Nothing more will ever come. 204 tells EventSource to stop reconnecting (a closed 200 would not).
+      res.status(204).end();
+      return;
     }
 
     res.writeHead(200, {
@@ -97,10 +106,10 @@ export function createRunStreamHandler(deps: ApiDeps, opts: { heartbeatMs?: numb
       res.write(format(e));
       if (endsRun(e)) end();
     };
-    // Subscribe before reading the backlog: the read is synchronous, so no commit can land between
-    // the two, and `send` drops anything already sent. No gap, no duplicate.
+    // The backlog was read synchronously just above, and nothing has awaited since, so no commit can
+    // have landed in between; `send` drops anything already sent. No gap, no duplicate.
     const unsubscribe = bus.subscribe(run.id, send);
-    for (const e of runEventsAfter(deps.core, run.id, lastSent)) send(e);
+    for (const e of backlog) send(e);
     if (!ended && isTerminal(run.status)) {
       // The client had already seen the end (or resumed past it): nothing more will come.
       end();

@@ -117,9 +117,30 @@ describe('GET /runs/{id}/stream', () => {
     const tail = await openSse(streamUrl(created.id), { cookie: user.cookie, 'last-event-id': String(n - 3) });
     await tail.ended;
     expect(seqs(tail.events)).toEqual([n - 2, n - 1, n]);
+    // Nothing left: 204, which tells a browser's EventSource to stop reconnecting.
     const none = await openSse(streamUrl(created.id), { cookie: user.cookie, 'last-event-id': String(n) });
     await none.ended;
+    expect(none.status).toBe(204);
     expect(none.events).toEqual([]);
+  });
+
+  it('takes the org from ?orgId= too, since EventSource cannot send X-Org-Id', async () => {
+    const user = await createUser(call);
+    const second = await call('POST', '/api/v1/orgs', { cookie: user.cookie, body: { name: 'Second org' } });
+    const orgId = second.body.data.id;
+    const created = await createRunVia(call, { cookie: user.cookie, headers: { 'x-org-id': orgId } }, { requestText: 'in the second org' });
+    const noOrg = await openSse(streamUrl(created.id), { cookie: user.cookie });
+    expect(noOrg.status).toBe(404);
+    await noOrg.ended;
+    const withOrg = await openSse(`${streamUrl(created.id)}?orgId=${orgId}`, { cookie: user.cookie });
+    expect(withOrg.status).toBe(200);
+    await withOrg.waitFor((ev) => ev.length > 0);
+    withOrg.close();
+    const stranger = await createUser(call);
+    const foreign = await openSse(`${streamUrl(created.id)}?orgId=${orgId}`, { cookie: stranger.cookie });
+    expect(foreign.status).toBe(404);
+    await foreign.ended;
+    await call('POST', `/api/v1/runs/${created.id}/cancel`, { cookie: user.cookie, headers: { 'x-org-id': orgId } });
   });
 
   it('answers 400 to a malformed Last-Event-ID', async () => {

@@ -5,8 +5,11 @@ import { Link } from './components/ui.tsx';
 import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage } from './routes/auth-pages.tsx';
 import { HomePage, OrgSwitcher } from './routes/home.tsx';
 import { OutboxPage } from './routes/outbox.tsx';
+import { RunsPage } from './routes/runs.tsx';
+import { RunDetailPage } from './routes/run-detail.tsx';
 
 const PUBLIC_PATHS = ['/login', '/register', '/forgot-password', '/reset-password'];
+const RUN_PATH = /^\/runs\/([^/]+)\/?$/;
 
 export function App() {
   const { path, search } = useLocation();
@@ -47,6 +50,8 @@ export function App() {
     }
   };
 
+  const runId = RUN_PATH.exec(path)?.[1];
+
   let page;
   if (path === '/register') page = <RegisterPage onSignedIn={refresh} />;
   else if (path === '/forgot-password') page = <ForgotPasswordPage />;
@@ -54,6 +59,8 @@ export function App() {
   else if (path === '/login' || me === null) page = <LoginPage onSignedIn={refresh} />;
   else if (me === undefined) page = <p>Loading…</p>;
   else if (path === '/admin/outbox') page = <OutboxPage />;
+  else if (path === '/runs' || path === '/runs/') page = <RunsPage version={version} />;
+  else if (runId) page = <RunDetailPage key={runId} runId={runId} />;
   else page = <HomePage me={me} version={version} onChanged={refresh} />;
 
   return (
@@ -64,7 +71,15 @@ export function App() {
         </Link>
         {me && (
           <nav>
-            <OrgSwitcher me={me} onSwitch={() => setVersion((v) => v + 1)} />
+            <Link to="/runs">Runs</Link>
+            <OrgSwitcher
+              me={me}
+              onSwitch={() => {
+                // A run belongs to one org: after a switch, its page would only say "not found".
+                if (runId) navigate('/runs');
+                setVersion((v) => v + 1);
+              }}
+            />
             {me.user.isInstanceAdmin && <Link to="/admin/outbox">Outbox</Link>}
             <a href="/docs">API docs</a>
             <span data-testid="user-name">{me.user.name}</span>

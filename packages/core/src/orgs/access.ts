@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { prepared } from '../util/prepared.ts';
 import { memberships, organizations } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
@@ -31,12 +32,14 @@ export const roleAtLeast = (role: TRole, min: TRole): boolean => RANK[role] >= R
  */
 export function getOrgAccess(ctx: CoreContext, actor: Actor, orgId: string): OrgAccess {
   if (actor.via === 'mk_key' && actor.keyOrgId !== orgId) throw notFound('Organization not found');
-  const row = ctx.db
-    .select({ org: organizations, membership: memberships })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, actor.userId)))
-    .get();
+  const row = prepared(ctx.db, 'orgAccess', (db) =>
+    db
+      .select({ org: organizations, membership: memberships })
+      .from(memberships)
+      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+      .where(and(eq(memberships.orgId, sql.placeholder('orgId')), eq(memberships.userId, sql.placeholder('userId'))))
+      .prepare(),
+  ).get({ orgId, userId: actor.userId });
   if (!row) throw notFound('Organization not found');
   return { ...row, ...effectiveRole(row.membership, ctx.now()) };
 }
@@ -52,13 +55,15 @@ export function resolveActiveOrg(ctx: CoreContext, actor: Actor, requestedOrgId?
     return getOrgAccess(ctx, actor, actor.keyOrgId);
   }
   if (requestedOrgId) return getOrgAccess(ctx, actor, requestedOrgId);
-  const first = ctx.db
-    .select({ orgId: memberships.orgId })
-    .from(memberships)
-    .where(eq(memberships.userId, actor.userId))
-    .orderBy(memberships.createdAt, memberships.id)
-    .limit(1)
-    .get();
+  const first = prepared(ctx.db, 'firstMembership', (db) =>
+    db
+      .select({ orgId: memberships.orgId })
+      .from(memberships)
+      .where(eq(memberships.userId, sql.placeholder('userId')))
+      .orderBy(memberships.createdAt, memberships.id)
+      .limit(1)
+      .prepare(),
+  ).get({ userId: actor.userId });
   if (!first) throw notFound('You do not belong to any organization');
   return getOrgAccess(ctx, actor, first.orgId);
 }

@@ -1,4 +1,5 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { prepared } from '../util/prepared.ts';
 import { approvals, runEvents } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { loadRunFor } from './load-run.ts';
@@ -6,8 +7,12 @@ import { renderApproval, renderEvent, renderRun } from './render-run.ts';
 
 export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
   const { run } = loadRunFor(ctx, actor, activeOrgId, runId);
-  const events = ctx.db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.sequenceNumber)).all();
-  const approvalRows = ctx.db.select().from(approvals).where(eq(approvals.runId, runId)).orderBy(asc(approvals.createdAt), asc(approvals.id)).all();
+  const events = prepared(ctx.db, 'runEvents', (db) =>
+    db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)).prepare(),
+  ).all({ runId });
+  const approvalRows = prepared(ctx.db, 'runApprovals', (db) =>
+    db.select().from(approvals).where(eq(approvals.runId, sql.placeholder('runId'))).orderBy(asc(approvals.createdAt), asc(approvals.id)).prepare(),
+  ).all({ runId });
   return { ...renderRun(run), events: events.map(renderEvent), approvals: approvalRows.map(renderApproval) };
 }
 
@@ -40,11 +45,14 @@ export function getRunReplay(ctx: CoreContext, actor: Actor, activeOrgId: string
 
 /** Events after a sequence number, in order: what an SSE client resuming with Last-Event-ID missed. */
 export function runEventsAfter(ctx: CoreContext, runId: string, afterSeq: number) {
-  return ctx.db
-    .select()
-    .from(runEvents)
-    .where(and(eq(runEvents.runId, runId), gt(runEvents.sequenceNumber, afterSeq)))
-    .orderBy(asc(runEvents.sequenceNumber))
-    .all()
+  return prepared(ctx.db, 'runEventsAfter', (db) =>
+    db
+      .select()
+      .from(runEvents)
+      .where(and(eq(runEvents.runId, sql.placeholder('runId')), gt(runEvents.sequenceNumber, sql.placeholder('afterSeq'))))
+      .orderBy(asc(runEvents.sequenceNumber))
+      .prepare(),
+  )
+    .all({ runId, afterSeq })
     .map(renderEvent);
 }

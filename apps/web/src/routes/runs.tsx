@@ -1,0 +1,166 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import { trpc, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
+import { formatTime, type Run } from '../lib/runs.ts';
+import { Card, ErrorText, Form, Link } from '../components/ui.tsx';
+import { StatusBadge } from '../components/run-parts.tsx';
+
+type Project = RouterOutputs['mk']['projects']['list']['data']['projects'][number];
+
+const REFRESH_MS = 3000;
+const PAGE_SIZE = 50;
+
+/** The runs of the active org, newest first, and a form to ask for a new one. */
+export function RunsPage({ version }: { version: number }) {
+  const [runs, setRuns] = useState<Run[] | null>(null);
+  const [count, setCount] = useState(0);
+  const [projects, setProjects] = useState<Project[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const loadRuns = useCallback(async () => {
+    try {
+      const { data } = await trpc.mk.runs.list.query({ limit: PAGE_SIZE, offset: 0 });
+      setRuns(data.runs);
+      setCount(data.count);
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    // A different org was picked: forget the other org's rows rather than show them until the reload.
+    setRuns(null);
+    setProjects([]);
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let first = true;
+    const tick = async () => {
+      // A hidden tab has no one to show the list to; catch up on the next tick once it is visible.
+      if (first || !document.hidden) await loadRuns();
+      first = false;
+      if (!stopped) timer = setTimeout(() => void tick(), REFRESH_MS);
+    };
+    void tick();
+    trpc.mk.projects.list
+      .query({ limit: 100, offset: 0 })
+      .then(({ data }) => !stopped && setProjects(data.projects))
+      .catch((e: unknown) => !stopped && setError(errorMessage(e)));
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [loadRuns, version]);
+
+  const projectName = (id: string | null) => (id ? (projects.find((p) => p.id === id)?.name ?? null) : null);
+
+  return (
+    <>
+      <NewRunForm projects={projects} onCreated={loadRuns} />
+      <Card title="Runs">
+        <ErrorText error={error} />
+        {runs === null ? (
+          <p>Loading…</p>
+        ) : runs.length === 0 ? (
+          <p className="muted">No runs yet. Describe a change above to start one.</p>
+        ) : (
+          <>
+            <ul className="run-list" aria-label="Runs" data-testid="run-list">
+              {runs.map((r) => (
+                <li key={r.id} className="run-row" data-run-id={r.id}>
+                  <StatusBadge status={r.status} />
+                  <div className="run-row-main">
+                    <Link to={`/runs/${r.id}`}>
+                      <span className="run-request">{r.requestText}</span>
+                    </Link>
+                    <span className="run-meta">
+                      <time dateTime={r.createdAt}>{formatTime(r.createdAt)}</time>
+                      {projectName(r.projectId) && <> · {projectName(r.projectId)}</>}
+                      {r.errorMessage && <span className="run-row-error"> · {r.errorMessage}</span>}
+                    </span>
+                  </div>
+                </li>
+              ))}
+            </ul>
+            {count > runs.length && (
+              <p className="muted">
+                Showing the newest {runs.length} of {count} runs.
+              </p>
+            )}
+          </>
+        )}
+      </Card>
+    </>
+  );
+}
+
+function NewRunForm({ projects, onCreated }: { projects: Project[]; onCreated: () => Promise<void> }) {
+  const [requestText, setRequestText] = useState('');
+  const [projectId, setProjectId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<Run | null>(null);
+  const textId = useId();
+  const projectSelectId = useId();
+
+  // The picked project may belong to the previous org.
+  useEffect(() => {
+    if (projectId && !projects.some((p) => p.id === projectId)) setProjectId('');
+  }, [projects, projectId]);
+
+  return (
+    <Card title="Request a change">
+      <Form
+        busy={busy}
+        onSubmit={async () => {
+          setBusy(true);
+          setError(null);
+          setCreated(null);
+          try {
+            const { data } = await trpc.mk.runs.create.mutate({ requestText, ...(projectId ? { projectId } : {}) });
+            setRequestText('');
+            setCreated(data);
+            await onCreated();
+          } catch (e) {
+            setError(errorMessage(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <div className="field">
+          <label htmlFor={textId}>What should the agent do?</label>
+          <textarea
+            id={textId}
+            name="requestText"
+            rows={4}
+            required
+            maxLength={10000}
+            placeholder="e.g. Add a health check endpoint to src/server.ts and deploy it to staging."
+            value={requestText}
+            onChange={(e) => setRequestText(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={projectSelectId}>Project (optional)</label>
+          <select id={projectSelectId} name="projectId" value={projectId} onChange={(e) => setProjectId(e.target.value)}>
+            <option value="">No project (scratch workspace)</option>
+            {projects.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <ErrorText error={error} />
+        {created && (
+          <p role="status">
+            Run started. <Link to={`/runs/${created.id}`}>Follow it live</Link>
+          </p>
+        )}
+        <button type="submit" disabled={busy || !requestText.trim()}>
+          {busy ? 'Starting…' : 'Start run'}
+        </button>
+      </Form>
+    </Card>
+  );
+}
