@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { apiKeys, type DB } from '@baton/db';
 import { hashApiKey, surfaceOfKey, type Surface } from './api-keys.ts';
 import { SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
@@ -11,6 +11,21 @@ export interface ResolvedActor {
   sessionId?: string;
   /** A Set-Cookie value to send back when Lucia extended the session. */
   refreshCookie?: string;
+}
+
+// Built once per database: the key lookup runs on every API request.
+const keyLookups = new WeakMap<DB, ReturnType<typeof buildKeyLookup>>();
+function buildKeyLookup(db: DB) {
+  return db
+    .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt)))
+    .prepare();
+}
+function keyLookup(db: DB) {
+  let stmt = keyLookups.get(db);
+  if (!stmt) keyLookups.set(db, (stmt = buildKeyLookup(db)));
+  return stmt;
 }
 
 export type CredentialResult = { ok: true; actor: ResolvedActor | null } | { ok: false; reason: string };
@@ -46,11 +61,7 @@ export async function resolveCredentials(db: DB, sessions: SessionAuth, input: C
     const keySurface = surfaceOfKey(token);
     const allowed = input.surface === 'trpc' ? keySurface !== null : keySurface === input.surface;
     if (!allowed) return { ok: false, reason: 'Invalid API key' };
-    const row = db
-      .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.keyHash, hashApiKey(token)), isNull(apiKeys.revokedAt)))
-      .get();
+    const row = keyLookup(db).get({ keyHash: hashApiKey(token) });
     if (!row) return { ok: false, reason: 'Invalid API key' };
     return {
       ok: true,

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Logger } from 'drizzle-orm';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as schema from './schema/index.ts';
@@ -16,16 +17,18 @@ export interface OpenDatabaseOptions {
    * run event or webhook delivery. NORMAL is faster but may lose the last commits on power loss.
    */
   synchronous?: SynchronousMode;
+  /** Drizzle's query logger: sees every SQL statement issued through the query builder (tests, diagnostics). */
+  logger?: Logger;
 }
 
-export function openDatabase({ file, synchronous = 'FULL' }: OpenDatabaseOptions): DB {
+export function openDatabase({ file, synchronous = 'FULL', logger }: OpenDatabaseOptions): DB {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`synchronous = ${synchronous}`);
-  return drizzle({ client: sqlite, schema }) as DB;
+  return drizzle({ client: sqlite, schema, ...(logger ? { logger } : {}) }) as DB;
 }
 
 export function closeDatabase(db: DB): void {

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { prepared } from '../util/prepared.ts';
 import { runEvents, runs, RUN_EVENT_TYPES } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newId } from '../util/ids.ts';
@@ -24,12 +25,14 @@ const HIDDEN_FROM_REPLAY = new Set(['cost_update']);
 export function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunEvent[]): TRunEvent[] {
   if (!events.length) return [];
   return withTransaction(ctx, () => {
-    const bumped = ctx.db
-      .update(runs)
-      .set({ lastSeq: sql`${runs.lastSeq} + ${events.length}` })
-      .where(eq(runs.id, runId))
-      .returning({ lastSeq: runs.lastSeq })
-      .get();
+    const bumped = prepared(ctx.db, 'bumpRunSeq', (db) =>
+      db
+        .update(runs)
+        .set({ lastSeq: sql`${runs.lastSeq} + ${sql.placeholder('n')}` })
+        .where(eq(runs.id, sql.placeholder('runId')))
+        .returning({ lastSeq: runs.lastSeq })
+        .prepare(),
+    ).get({ n: events.length, runId });
     if (!bumped) throw new Error(`run ${runId} does not exist`);
     let seq = bumped.lastSeq - events.length;
     const createdAt = ctx.now().toISOString();
@@ -44,7 +47,23 @@ export function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunE
       replayVisible: e.replayVisible ?? !HIDDEN_FROM_REPLAY.has(e.eventType),
       createdAt,
     }));
-    ctx.db.insert(runEvents).values(rows).run();
+    const insert = prepared(ctx.db, 'insertRunEvent', (db) =>
+      db
+        .insert(runEvents)
+        .values({
+          id: sql.placeholder('id'),
+          runId: sql.placeholder('runId'),
+          sequenceNumber: sql.placeholder('sequenceNumber'),
+          eventType: sql.placeholder('eventType'),
+          data: sql.placeholder('data'),
+          modelUsed: sql.placeholder('modelUsed'),
+          tokensUsed: sql.placeholder('tokensUsed'),
+          replayVisible: sql.placeholder('replayVisible'),
+          createdAt: sql.placeholder('createdAt'),
+        })
+        .prepare(),
+    );
+    for (const r of rows) insert.run(r);
     const rendered = rows.map(renderEvent);
     const bus = ctx.bus;
     if (bus) afterCommit(() => rendered.forEach((e) => bus.publish(e)));

@@ -13,3 +13,4 @@ export * from './approvals.ts';
 export * from './policy-rules.ts';
 export * from './jobs.ts';
 export * from './credit-ledger.ts';
+export * from './run-counts.ts';
