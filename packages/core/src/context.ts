@@ -78,6 +78,24 @@ export function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext) => T
   return result;
 }
 
+/**
+ * Runs fn in a savepoint inside the current transaction: if it throws, only its own writes and its
+ * own after-commit callbacks are undone, and the error is rethrown. Used to commit several
+ * independent units of work together (group commit).
+ */
+export function withSavepoint<T>(ctx: CoreContext, fn: () => T): T {
+  const client = ctx.db.$client;
+  if (!client.inTransaction || !afterCommitQueue) throw new Error('withSavepoint needs an open transaction');
+  const queue = afterCommitQueue;
+  const mark = queue.length;
+  try {
+    return client.transaction(fn)();
+  } catch (e) {
+    queue.length = mark;
+    throw e;
+  }
+}
+
 /** Runs cb after the current transaction commits (never if it rolls back), or now outside one. */
 export function afterCommit(cb: () => void): void {
   if (afterCommitQueue) afterCommitQueue.push(cb);

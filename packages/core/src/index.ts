@@ -60,3 +60,5 @@ export { chargeUsage, priceMicros } from './billing/charge-usage.ts';
 export { afterCommit } from './context.ts';
 export { updateProjectEnvironment, ZUpdateEnvironmentInput } from './projects/update-environment.ts';
 export { listPolicyRules, createPolicyRule, deletePolicyRule, ZPolicyRule, ZCreatePolicyRuleInput } from './engine/policy-rules.ts';
+export { GroupCommitter } from './jobs/group-commit.ts';
+export { withSavepoint } from './context.ts';

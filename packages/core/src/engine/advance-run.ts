@@ -39,8 +39,8 @@ interface StepOutcome {
  * together with the completion of the job that ran it. If the run was cancelled while the step was
  * working, nothing of the step is kept.
  */
-function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: StepOutcome): void {
-  helpers.commit(() => {
+function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: StepOutcome): Promise<void> {
+  return helpers.commit(() => {
     const current = ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)).get();
     if (!current || current.status !== run.status) return;
     for (const u of out.usage ?? []) chargeUsage(ctx, run, u);
@@ -236,7 +236,7 @@ function finishAction(
   result: ToolResult,
   /** The parsed tool call, and the rule that allowed it without a person; absent when the call was invalid. */
   call?: { tool: Tool<any>; args: Record<string, unknown>; auto: Extract<PolicyDecision, { kind: 'auto' }> | null },
-): void {
+): Promise<void> {
   const { action, state, stage, driver } = step;
   const tool = call?.tool;
   const args = call?.args;
@@ -247,7 +247,7 @@ function finishAction(
     { eventType: 'tool_call', data: { stage, tool: action.tool, args: args ?? action.args, risk: tool?.risk ?? null, description: action.description, key: action.key } },
     { eventType: 'tool_result', data: { stage, tool: action.tool, key: action.key, ok: result.ok, summary: result.summary, output: result.output } },
   ];
-  commitStep(ctx, helpers, run, {
+  return commitStep(ctx, helpers, run, {
     usage: step.usage,
     state,
     events,

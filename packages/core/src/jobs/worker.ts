@@ -1,13 +1,15 @@
 import type { CoreContext } from '../context.ts';
-import { withTransaction } from '../context.ts';
+import { GroupCommitter } from './group-commit.ts';
 import { completeJob, extendLease, failJob, leaseDueJobs, reclaimLeases, type JobRow } from './queue.ts';
 
 export interface JobHelpers {
   /**
    * Commits the handler's effects and the job's completion in one transaction: either both happen
-   * or neither does, so a crash can neither lose the effects nor run them twice.
+   * or neither does, so a crash can neither lose the effects nor run them twice. Commits of jobs
+   * finishing in the same tick share one transaction (group commit); the promise resolves once the
+   * commit is durable.
    */
-  commit<T>(fn: () => T): T;
+  commit<T>(fn: () => T): Promise<T>;
   /** Aborted when the process is shutting down or the work was cancelled. */
   signal: AbortSignal;
 }
@@ -41,6 +43,7 @@ export class JobWorker {
   private scheduled = false;
   private readonly active = new Map<string, AbortController>();
   private idleWaiters: Array<() => void> = [];
+  private readonly committer: GroupCommitter;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -50,6 +53,7 @@ export class JobWorker {
     this.concurrency = opts.concurrency ?? 4;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 500;
+    this.committer = new GroupCommitter(ctx);
   }
 
   start(): void {
@@ -105,14 +109,15 @@ export class JobWorker {
     let committed = false;
     const helpers: JobHelpers = {
       signal: controller.signal,
-      commit: (fn) =>
-        withTransaction(this.ctx, () => {
+      commit: async (fn) => {
+        const out = await this.committer.commit(() => {
           // Completed first, so the handler may queue a successor under the same key.
           completeJob(this.ctx, job.id);
-          const out = fn();
-          committed = true;
-          return out;
-        }),
+          return fn();
+        });
+        committed = true;
+        return out;
+      },
     };
     try {
       const handler = this.handlers[job.name];
