@@ -148,6 +148,53 @@ async function advanceStage(ctx: CoreContext, helpers: JobHelpers, run: RunRow, 
   }
 }
 
+interface ApprovalRecord {
+  id: string;
+  tool: Tool<any>;
+  args: Record<string, unknown>;
+  stage: ExecStage;
+  description: string;
+  reason: string;
+  /** A pending approval expires after the configured TTL; an auto-approval is decided at once. */
+  status: 'pending' | 'auto_approved';
+  policyRuleId?: string;
+  eventType: 'approval_requested' | 'approval_granted';
+  eventData: Record<string, unknown>;
+}
+
+/** An approval row and the event that announces it: a request for a person, or a decision by a rule. */
+function recordApproval(ctx: CoreContext, runId: string, a: ApprovalRecord): { expiresAt: string | null } {
+  const at = ctx.now();
+  const now = at.toISOString();
+  const expiresAt = a.status === 'pending' ? new Date(at.getTime() + ctx.config.engine.approvalTtlMs).toISOString() : null;
+  const actionSummary = a.tool.summarize(a.args);
+  const event = appendRunEvent(ctx, runId, {
+    eventType: a.eventType,
+    data: { approvalId: a.id, stage: a.stage, tool: a.tool.name, risk: a.tool.risk, args: a.args, actionSummary, ...a.eventData, ...(expiresAt ? { expiresAt } : {}) },
+  });
+  ctx.db
+    .insert(approvals)
+    .values({
+      id: a.id,
+      runId,
+      eventId: event.id,
+      actionSummary,
+      reason: a.reason,
+      riskDescription: `${a.tool.risk}: ${RISK_DESCRIPTIONS[a.tool.risk]}`,
+      // The built-in tools cost no credits themselves; model calls are metered as they happen.
+      costEstimate: formatMicros(0),
+      undoPlan: a.tool.undoPlan(a.args),
+      evidence: { stage: a.stage, tool: a.tool.name, args: a.args, description: a.description },
+      status: a.status,
+      policyRuleId: a.policyRuleId ?? null,
+      decidedAt: a.status === 'auto_approved' ? now : null,
+      expiresAt,
+      createdAt: now,
+    })
+    .run();
+  return { expiresAt };
+}
+
 interface ActionStep {
   driver: Driver;
   stage: ExecStage;
@@ -180,37 +227,23 @@ async function runAction(ctx: CoreContext, helpers: JobHelpers, run: RunRow, ste
 
   if (decision.kind === 'ask') {
     const approvalId = newId();
-    const now = ctx.now();
-    const expiresAt = new Date(now.getTime() + ctx.config.engine.approvalTtlMs).toISOString();
-    const summary = tool.summarize(args);
-    const costEstimate = formatMicros(0);
     return commitStep(ctx, helpers, run, {
       usage: step.usage,
       state: { ...state, waitingFor: approvalId, pendingKey: action.key, approvedKey: null },
       wait: true,
       also: () => {
-        const event = appendRunEvent(ctx, run.id, {
+        const { expiresAt } = recordApproval(ctx, run.id, {
+          id: approvalId,
+          tool,
+          args,
+          stage,
+          description: action.description,
+          reason: decision.reason,
+          status: 'pending',
           eventType: 'approval_requested',
-          data: { approvalId, stage, tool: tool.name, risk: tool.risk, args, actionSummary: summary, reason: decision.reason, expiresAt },
+          eventData: { reason: decision.reason },
         });
-        ctx.db
-          .insert(approvals)
-          .values({
-            id: approvalId,
-            runId: run.id,
-            eventId: event.id,
-            actionSummary: summary,
-            reason: decision.reason,
-            riskDescription: `${tool.risk}: ${RISK_DESCRIPTIONS[tool.risk]}`,
-            costEstimate,
-            undoPlan: tool.undoPlan(args),
-            evidence: { stage, tool: tool.name, args, description: action.description },
-            status: 'pending',
-            expiresAt,
-            createdAt: now.toISOString(),
-          })
-          .run();
-        enqueueJob(ctx, { name: 'approval.expire', key: `approval:${approvalId}`, payload: { approvalId }, runAt: new Date(expiresAt) });
+        enqueueJob(ctx, { name: 'approval.expire', key: `approval:${approvalId}`, payload: { approvalId }, runAt: new Date(expiresAt!) });
       },
     });
   }
@@ -253,32 +286,19 @@ function finishAction(
     events,
     ...(failure ? { fail: failure } : {}),
     also: auto
-      ? () => {
-          const now = ctx.now().toISOString();
-          const approvalId = newId();
-          const event = appendRunEvent(ctx, run.id, {
+      ? () =>
+          recordApproval(ctx, run.id, {
+            id: newId(),
+            tool: auto.tool,
+            args: auto.args,
+            stage,
+            description: action.description,
+            reason: `Allowed by ${auto.decision.ruleName}`,
+            status: 'auto_approved',
+            policyRuleId: auto.decision.ruleId,
             eventType: 'approval_granted',
-            data: { approvalId, auto: true, policyRuleId: auto.decision.ruleId, rule: auto.decision.ruleName, tool: auto.tool.name, risk: auto.tool.risk },
-          });
-          ctx.db
-            .insert(approvals)
-            .values({
-              id: approvalId,
-              runId: run.id,
-              eventId: event.id,
-              actionSummary: auto.tool.summarize(auto.args),
-              reason: `Allowed by ${auto.decision.ruleName}`,
-              riskDescription: `${auto.tool.risk}: ${RISK_DESCRIPTIONS[auto.tool.risk]}`,
-              costEstimate: formatMicros(0),
-              undoPlan: auto.tool.undoPlan(auto.args),
-              evidence: { stage, tool: auto.tool.name, args: auto.args },
-              status: 'auto_approved',
-              policyRuleId: auto.decision.ruleId,
-              decidedAt: now,
-              createdAt: now,
-            })
-            .run();
-        }
+            eventData: { auto: true, policyRuleId: auto.decision.ruleId, rule: auto.decision.ruleName },
+          })
       : undefined,
   });
 }
