@@ -53,3 +53,15 @@ describe('effective role', () => {
     expect(effectiveRole(m('owner', '2026-06-01T13:00:00.000Z'), now)).toEqual({ role: 'owner', isTemporaryAdmin: false });
   });
 });
+
+describe('time-ordered ids', () => {
+  it('are RFC 9562 version 7 UUIDs that sort in creation order', async () => {
+    const { newTimeOrderedId } = await import('../src/util/ids.ts');
+    const ids = Array.from({ length: 5000 }, () => newTimeOrderedId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    const ms = parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16);
+    expect(Math.abs(ms - Date.now())).toBeLessThan(60_000);
+  });
+});

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { jobs } from '@baton/db';
 import { afterCommit, type CoreContext } from '../context.ts';
-import { newId } from '../util/ids.ts';
+import { newTimeOrderedId } from '../util/ids.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
 
@@ -21,7 +21,7 @@ export function enqueueJob(ctx: CoreContext, input: EnqueueInput): void {
   ctx.db
     .insert(jobs)
     .values({
-      id: newId(),
+      id: newTimeOrderedId(),
       name: input.name,
       key: input.key ?? null,
       payload: input.payload,

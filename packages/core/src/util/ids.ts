@@ -2,6 +2,36 @@ import { randomUUID, randomBytes, createHash } from 'node:crypto';
 
 export const newId = (): string => randomUUID();
 
+let lastMs = 0;
+let seq = 0;
+/**
+ * A UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then randomness, with a counter keeping ids made
+ * in the same millisecond in order. For append-heavy tables (run events, jobs): new rows land at
+ * the right edge of the primary-key index instead of on a random page, so a commit writes far
+ * fewer pages. The id reveals its creation time, which those rows carry anyway.
+ */
+export function newTimeOrderedId(): string {
+  let ms = Date.now();
+  if (ms <= lastMs) {
+    ms = lastMs;
+    seq++;
+    if (seq > 0xfff) {
+      ms = ++lastMs;
+      seq = 0;
+    }
+  } else {
+    lastMs = ms;
+    seq = 0;
+  }
+  const b = randomBytes(16);
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = 0x70 | (seq >> 8);
+  b[7] = seq & 0xff;
+  b[8] = 0x80 | (b[8]! & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** Prefixed ids for Flow Relay native records (ho_, ins_, job_, ev_). */
 export const newPrefixedId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url')}`;
 
