@@ -1,24 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { startFakeLlm, type FakeLlm } from '../../../test/helpers/fake-llm.ts';
 import { createUser, type TestUser } from '../../../test/helpers/factories.ts';
+import { freePort, waitForHealthy } from '../../../test/helpers/process.ts';
 import { assertContiguous, createRunVia, getRun, pendingApproval, setAutonomy, waitForApproval, waitForRun } from '../../../test/helpers/runs.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** The built server, as `npm start` runs it, in its own process so it can really be SIGKILLed. */
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
@@ -32,16 +24,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForHealthy(url, child, () => output, { timeoutMs: 30_000 });
   return { child, url, output: () => output };
 }
 

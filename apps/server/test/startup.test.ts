@@ -1,22 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { client } from '../../../test/helpers/client.ts';
 import { createUser } from '../../../test/helpers/factories.ts';
+import { freePort, waitForHealthy } from '../../../test/helpers/process.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Runs the real built server exactly as the README says (`npm start`) and talks to it over HTTP. */
 describe('npm start', () => {
@@ -37,17 +29,7 @@ describe('npm start', () => {
     });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`server did not come up:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForHealthy(url, child, () => output, { timeoutMs: 90_000, intervalMs: 100 });
   });
 
   afterAll(async () => {

@@ -1,14 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { Logger } from '@baton/core';
-import { parseEnv } from '../../server/src/env.ts';
-import { bootstrap, type Baton } from '../../server/src/bootstrap.ts';
-import { createApp, DEFAULT_WEB_DIST } from '../../server/src/app.ts';
+import type { Page } from 'playwright-core';
+import { startE2e, STEP_TIMEOUT, type E2e } from './harness.ts';
 
 /*
  * One user's journey through the built SPA in real headless Chromium, against a real server that
@@ -17,23 +9,16 @@ import { createApp, DEFAULT_WEB_DIST } from '../../server/src/app.ts';
  * The steps share one page and run in order; a later step relies on the state an earlier one left.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const STEP_TIMEOUT = 10_000;
-
 const USER = { name: 'Ada Lovelace', email: 'ada@example.test', password: 'correct horse battery', org: 'Analytical Engines' };
 const PROJECT = 'Difference Engine';
 const SECOND_ORG = 'Second Org';
 
-let dataDir: string;
-let baton: Baton;
-let server: Server;
+let e2e: E2e | undefined;
 let url: string;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
-const serverErrors: Array<{ msg: string; extra?: Record<string, unknown> }> = [];
-const pageErrors: string[] = [];
-const consoleErrors: string[] = [];
+let serverErrors: E2e['serverErrors'];
+let pageErrors: string[];
+let consoleErrors: string[];
 
 /** Retries an assertion until it holds: the SPA renders asynchronously after each tRPC round trip. */
 const eventually = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: STEP_TIMEOUT, interval: 50 });
@@ -58,49 +43,11 @@ async function signIn() {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(DEFAULT_WEB_DIST, 'index.html'))) {
-    throw new Error(`no built SPA in ${DEFAULT_WEB_DIST}; the vitest globalSetup builds it (or run node scripts/build.mjs)`);
-  }
-  // Listen first, so BATON_PUBLIC_URL (used in the reset link) is the address the browser uses.
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
-  server = createServer((req, res) => handler!(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  dataDir = mkdtempSync(join(tmpdir(), 'baton-spa-e2e-'));
-  const logger: Logger = {
-    info() {},
-    warn() {},
-    error: (msg, extra) => serverErrors.push({ msg, ...(extra ? { extra } : {}) }),
-  };
-  baton = bootstrap(parseEnv({ BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: 'NORMAL', BATON_PUBLIC_URL: url }), { logger });
-  handler = createApp({ deps: baton.deps, webDist: DEFAULT_WEB_DIST });
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  e2e = await startE2e({ dataDirPrefix: 'baton-spa-e2e-', screenshot: '/tmp/spa-e2e.png' });
+  ({ url, page, serverErrors, pageErrors, consoleErrors } = e2e);
 }, 120_000);
 
-afterAll(async () => {
-  await page?.screenshot({ path: '/tmp/spa-e2e.png', fullPage: true }).catch(() => undefined);
-  await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  await baton?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-}, 120_000);
+afterAll(() => e2e?.close(), 120_000);
 
 describe('SPA end to end in headless Chromium', () => {
   it('serves the SPA shell for client-side routes and sends a visitor without a session to /login', async () => {

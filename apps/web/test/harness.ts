@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Logger } from '@baton/core';
+import { parseEnv } from '../../server/src/env.ts';
+import { bootstrap, type Baton } from '../../server/src/bootstrap.ts';
+import { createApp, DEFAULT_WEB_DIST } from '../../server/src/app.ts';
+
+/*
+ * The setup the SPA's browser tests share: a real server that serves apps/web/dist (built by
+ * test/global-setup.ts) over a fresh SQLite file, and one page in real headless Chromium (the
+ * Debian package, driven by playwright-core). Everything the server and the page report as an
+ * error is collected, so a test can end by asserting that nothing went wrong on either side.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** How long one step may take: the page's default timeout, and what tests give `vi.waitFor`. */
+export const STEP_TIMEOUT = 10_000;
+
+export interface E2eOptions {
+  /** Server environment on top of the defaults; the data dir and BATON_PUBLIC_URL are always the harness's. */
+  env?: Record<string, string>;
+  /** Start the engine worker, for tests in which runs must actually progress. */
+  startEngine?: boolean;
+  /** Where to save a full-page screenshot of the last state on close (best effort). */
+  screenshot?: string;
+  /** Prefix of the temporary data dir, to tell the test files' leftovers apart. */
+  dataDirPrefix?: string;
+}
+
+export interface E2e {
+  /** The address the browser uses, and the server's BATON_PUBLIC_URL. */
+  url: string;
+  baton: Baton;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  serverErrors: Array<{ msg: string; extra?: Record<string, unknown> }>;
+  pageErrors: string[];
+  consoleErrors: string[];
+  /** Screenshot (if asked for), then closes the browser, the server and Baton, and removes the data dir. */
+  close(): Promise<void>;
+}
+
+export async function startE2e(opts: E2eOptions = {}): Promise<E2e> {
+  if (!existsSync(join(DEFAULT_WEB_DIST, 'index.html'))) {
+    throw new Error(`no built SPA in ${DEFAULT_WEB_DIST}; the vitest globalSetup builds it (or run node scripts/build.mjs)`);
+  }
+  const serverErrors: E2e['serverErrors'] = [];
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  let server: Server | undefined;
+  let dataDir: string | undefined;
+  let baton: Baton | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+
+  // Also undoes a setup that failed halfway, so each step is guarded by whether it happened.
+  const close = async () => {
+    if (opts.screenshot) await page?.screenshot({ path: opts.screenshot, fullPage: true }).catch(() => undefined);
+    await browser?.close();
+    const listening = server;
+    if (listening) {
+      listening.closeAllConnections();
+      await new Promise<void>((resolve) => listening.close(() => resolve()));
+    }
+    await baton?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    // Listen first, so BATON_PUBLIC_URL (used in links the server sends, such as the password reset
+    // link) is the address the browser uses. Requests are handed to the app once it exists.
+    let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+    const http = (server = createServer((req, res) => handler!(req, res)));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+    dataDir = mkdtempSync(join(tmpdir(), opts.dataDirPrefix ?? 'baton-e2e-'));
+    const logger: Logger = {
+      info() {},
+      warn() {},
+      error: (msg, extra) => serverErrors.push({ msg, ...(extra ? { extra } : {}) }),
+    };
+    baton = bootstrap(parseEnv({ BATON_SQLITE_SYNCHRONOUS: 'NORMAL', ...opts.env, BATON_DATA_DIR: dataDir, BATON_PUBLIC_URL: url }), { logger });
+    handler = createApp({ deps: baton.deps, webDist: DEFAULT_WEB_DIST });
+    if (opts.startEngine) baton.start();
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 60_000,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    return { url, baton, browser, context, page, serverErrors, pageErrors, consoleErrors, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
