@@ -11,6 +11,8 @@ export interface RecordedRequest {
 export interface FakeServer {
   url: string;
   requests: RecordedRequest[];
+  /** Requests received but not yet answered. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -22,7 +24,10 @@ export async function startFakeServer(
   respond: (req: RecordedRequest) => { status?: number; body?: unknown; delayMs?: number } | Promise<{ status?: number; body?: unknown; delayMs?: number }>,
 ): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
+  let pending = 0;
   const server: Server = createServer((req, res) => {
+    pending++;
+    res.on('close', () => pending--);
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', async () => {
@@ -43,6 +48,7 @@ export async function startFakeServer(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    inFlight: () => pending,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));

@@ -3,7 +3,8 @@ import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import swaggerUiDist from 'swagger-ui-dist';
+// Only the path helper: the package's main module evaluates the whole 1.4 MB browser bundle.
+import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
 import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKeyOpenApi, mkRouter, relayRouter, type ApiDeps } from '@baton/api';
 import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
 import { notImplemented } from './not-implemented.ts';
@@ -65,7 +66,7 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   app.get('/docs/init.js', (_req, res) => {
     res.type('js').send(DOCS_INIT_JS);
   });
-  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+  app.use('/docs/assets', express.static(swaggerUiPath(), { index: false }));
 
   if (webDist && existsSync(join(webDist, 'index.html'))) {
     app.use(express.static(webDist, { index: false, maxAge: '1h' }));

@@ -38,7 +38,16 @@ class Heartbeats {
   }
 }
 
-const format = (e: RunEvent) => `id: ${e.sequenceNumber}\nevent: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`;
+// The bus hands every subscriber the same event object: serialise it once, not once per stream.
+const frames = new WeakMap<RunEvent, string>();
+function format(e: RunEvent): string {
+  let frame = frames.get(e);
+  if (frame === undefined) {
+    frame = `id: ${e.sequenceNumber}\nevent: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`;
+    frames.set(e, frame);
+  }
+  return frame;
+}
 
 /**
  * GET /api/v1/runs/:id/stream — Server-Sent Events. Same auth and tenancy as GET /runs/{id} (another

@@ -1,4 +1,4 @@
-declare module 'swagger-ui-dist' {
-  const swaggerUiDist: { getAbsoluteFSPath(): string };
-  export default swaggerUiDist;
+declare module 'swagger-ui-dist/absolute-path.js' {
+  const getAbsoluteFSPath: () => string;
+  export default getAbsoluteFSPath;
 }

@@ -64,6 +64,8 @@ describe('crash recovery', () => {
 
     // Let the busy runs get going, then kill the process without warning.
     await waitForRun(call, { cookie: busy.cookie }, runs[0]!.id, (r) => ['plan', 'build', 'verify'].includes(r.status));
+    // Kill while a step is provably in flight: the model has a request it has not answered yet.
+    await expect.poll(() => llm.inFlight(), { timeout: 10_000, interval: 5 }).toBeGreaterThan(0);
     const before = await Promise.all(runs.map((r) => getRun(call, { cookie: busy.cookie }, r.id)));
     expect(before.some((r) => !['completed', 'failed', 'cancelled'].includes(r.status))).toBe(true);
     server.child.kill('SIGKILL');

@@ -25,5 +25,10 @@ export const approvals = sqliteTable(
     expiresAt: text('expires_at'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('approvals_run_idx').on(t.runId, t.createdAt), index('approvals_pending_expiry_idx').on(t.status, t.expiresAt)],
+  (t) => [
+    index('approvals_run_idx').on(t.runId, t.createdAt),
+    // Ending a run expires its pending approvals: found by run, not by scanning every pending one.
+    index('approvals_run_status_idx').on(t.runId, t.status),
+    index('approvals_pending_expiry_idx').on(t.status, t.expiresAt),
+  ],
 );

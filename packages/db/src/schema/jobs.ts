@@ -28,5 +28,7 @@ export const jobs = sqliteTable(
     index('jobs_due_idx').on(t.status, t.runAt),
     index('jobs_lease_idx').on(t.status, t.leaseUntil),
     uniqueIndex('jobs_active_key_uq').on(t.key).where(sql`status in ('queued', 'leased')`),
+    // Dropping a run's queued step looks its job up by key; the partial index above cannot serve that.
+    index('jobs_key_idx').on(t.key, t.status),
   ],
 );

@@ -1,0 +1,280 @@
+// Seeds a benchmark database through the real core functions (registerUser, createProject,
+// createApiKey, createRun, appendRunEvents, finishRun). Bundled by scripts/bench.mjs into bench/dist.
+//
+//   node bench/dist/seed.js --data-dir DIR --runs N [--orgs 10] [--events-per-run 10] [--batch 500]
+//
+// Idempotent top-up: the first call creates users, orgs, projects and keys and writes
+// DIR/bench-manifest.json; every call then adds seeded runs until N exist in the ten read orgs.
+// The job worker is never started, so no seeded run is advanced by the engine.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { runs } from '@baton/db';
+import { appendRunEvents, createApiKey, createOrg, createProject, createRun, finishRun, registerUser, withTransaction, type Actor, type NewRunEvent } from '@baton/core';
+import { generateApiKey, hashPassword } from '@baton/auth';
+import { parseEnv } from '../apps/server/src/env.ts';
+import { bootstrap } from '../apps/server/src/bootstrap.ts';
+
+export interface BenchManifest {
+  createdAt: string;
+  password: string;
+  orgs: Array<{ id: string; ownerUserId: string; email: string; projectIds: string[] }>;
+  /** Org that POST /runs writes into, so the read orgs stay the same size during a bench. */
+  writeOrg: { id: string; ownerUserId: string };
+  /** mk_live key bound to orgs[0] (the org every read scenario reads). */
+  mkKey: string;
+  /** mk_live key bound to writeOrg. */
+  mkWriteKey: string;
+  /** fr key of orgs[0]'s owner, for the Flow Relay scenario. */
+  frKey: string;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    runs: { type: 'string' },
+    orgs: { type: 'string', default: '10' },
+    'events-per-run': { type: 'string', default: '10' },
+    batch: { type: 'string', default: '500' },
+    synchronous: { type: 'string', default: 'NORMAL' },
+    // Scale check only: grow the read orgs to this many runs by cloning core-seeded rows (see cloneRuns).
+    'clone-to': { type: 'string' },
+  },
+});
+
+const dataDir = args['data-dir'];
+if (!dataDir || (!args.runs && !args['clone-to'])) {
+  process.stderr.write('usage: seed.js --data-dir DIR (--runs N | --clone-to N) [--orgs 10] [--events-per-run 10]\n');
+  process.exit(2);
+}
+const targetRuns = Number(args.runs ?? 0);
+const cloneTo = args['clone-to'] ? Number(args['clone-to']) : 0;
+const orgCount = Number(args.orgs);
+const eventsPerRun = Math.max(3, Number(args['events-per-run']));
+const batchSize = Number(args.batch);
+
+const baton = bootstrap(
+  parseEnv({
+    ...process.env,
+    BATON_DATA_DIR: dataDir,
+    // Seeding only: NORMAL skips the per-commit fsync. The measured server runs with FULL.
+    BATON_SQLITE_SYNCHRONOUS: args.synchronous === 'FULL' ? 'FULL' : 'NORMAL',
+    BATON_LOG_LEVEL: 'error',
+    BATON_ENGINE_PAUSED: 'true',
+  }),
+);
+const core = baton.core;
+
+// A synthetic clock: seeded runs are spread over the past, 20 s apart, so lists have a realistic
+// created_at order and completed_at > created_at. Runs created later by the bench get the real time.
+const DAY = 86_400_000;
+const T0 = Date.now() - 400 * DAY;
+let clock = T0;
+core.now = () => new Date(clock);
+
+// Deterministic pseudo-random numbers, so two seeds of the same size hold the same mix.
+let rngState = 0x9e3779b9;
+const rand = () => {
+  rngState ^= rngState << 13;
+  rngState ^= rngState >>> 17;
+  rngState ^= rngState << 5;
+  return (rngState >>> 0) / 4294967296;
+};
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+
+const manifestFile = join(dataDir, 'bench-manifest.json');
+
+async function setUp(): Promise<BenchManifest> {
+  if (existsSync(manifestFile)) return JSON.parse(readFileSync(manifestFile, 'utf8')) as BenchManifest;
+  const password = 'bench-password-123';
+  // One argon2id hash serves every bench user (they share the password); hashing is not what we measure.
+  const passwordHash = await hashPassword(password);
+  const orgs: BenchManifest['orgs'] = [];
+  for (let i = 0; i < orgCount; i++) {
+    const email = `bench-owner-${i}@example.test`;
+    const { user, organization } = registerUser(core, { email, name: `Bench Owner ${i}`, passwordHash, orgName: `Bench Org ${i}` });
+    const actor: Actor = { userId: user.id, via: 'session' };
+    const projectIds: string[] = [];
+    for (let p = 0; p < 5; p++) {
+      const project = createProject(core, actor, organization.id, {
+        name: `Service ${i}-${p}`,
+        description: `Benchmark project ${p} of org ${i}`,
+        githubRepoUrl: `https://github.com/bench/service-${i}-${p}`,
+      });
+      projectIds.push(project.id);
+    }
+    orgs.push({ id: organization.id, ownerUserId: user.id, email, projectIds });
+  }
+  const owner0: Actor = { userId: orgs[0]!.ownerUserId, via: 'session' };
+  const writeOrg = createOrg(core, { name: 'Bench Writes', ownerUserId: owner0.userId });
+  const mkKey = createApiKey(core, owner0, orgs[0]!.id, { name: 'bench reads', kind: 'mk_live' }, generateApiKey('mk_live')).key;
+  const mkWriteKey = createApiKey(core, owner0, writeOrg.id, { name: 'bench writes', kind: 'mk_live' }, generateApiKey('mk_live')).key;
+  const frKey = createApiKey(core, owner0, orgs[0]!.id, { name: 'bench relay', kind: 'fr' }, generateApiKey('fr')).key;
+  const manifest: BenchManifest = {
+    createdAt: new Date().toISOString(),
+    password,
+    orgs,
+    writeOrg: { id: writeOrg.id, ownerUserId: owner0.userId },
+    mkKey,
+    mkWriteKey,
+    frKey,
+  };
+  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+const REQUESTS = [
+  'Add rate limiting to the public webhooks endpoint',
+  'Fix the flaky checkout test on CI',
+  'Upgrade the payments service to Node 20',
+  'Write a migration that adds an index on orders(created_at)',
+  'Rename the user settings page and update its links',
+  'Investigate the memory growth in the ingest worker (PAY-12)',
+  'Add a dark mode toggle to the dashboard',
+  'Document the deploy runbook for the billing service',
+];
+const TOOLS = ['read_file', 'list_files', 'write_file', 'run_command', 'http_request'];
+
+/** The story of one finished run, like the local driver writes it: stage changes, messages, tool calls, cost. */
+function runStory(n: number): NewRunEvent[] {
+  const events: NewRunEvent[] = [
+    { eventType: 'message', data: { role: 'system', stage: 'intake', text: 'Request received; the local driver will work offline.', driver: 'local' } },
+    { eventType: 'stage_transition', data: { from: 'intake', to: 'clarify' } },
+    { eventType: 'message', data: { role: 'agent', stage: 'clarify', text: 'Assuming: the change is limited to one service.', assumptions: ['one service'], questions: [] } },
+    { eventType: 'artifact_created', data: { kind: 'scope', artifact: { summary: 'Touch the handler and its tests', files: ['src/handler.ts', 'test/handler.test.ts'] } } },
+  ];
+  while (events.length < n - 1) {
+    const tool = pick(TOOLS);
+    const key = `step-${events.length}`;
+    events.push({ eventType: 'tool_call', data: { stage: 'build', tool, args: { path: 'src/handler.ts' }, risk: 'read', description: `Run ${tool}`, key } });
+    if (events.length < n - 1) events.push({ eventType: 'tool_result', data: { stage: 'build', tool, key, ok: true, summary: 'ok', output: 'export function handler() {}\n' } });
+  }
+  events.push({ eventType: 'cost_update', data: { inputTokens: 1200, outputTokens: 340, credits: '0.008700' }, modelUsed: 'local', tokensUsed: 1540 });
+  return events.slice(0, n);
+}
+
+/** completed 80 %, failed 10 %, cancelled 6 %, still active 4 % (left in intake with its job queued). */
+function pickOutcome(): 'completed' | 'failed' | 'cancelled' | 'active' {
+  const r = rand();
+  if (r < 0.8) return 'completed';
+  if (r < 0.9) return 'failed';
+  if (r < 0.96) return 'cancelled';
+  return 'active';
+}
+
+const seededCount = (orgIds: string[]) => core.db.select({ n: count() }).from(runs).where(inArray(runs.orgId, orgIds)).get()?.n ?? 0;
+
+/**
+ * The scale check's big database. Seeding 900,000 more runs through core would take a quarter of an
+ * hour here (drizzle builds and prepares every statement: about 1 ms a run), so the read orgs are
+ * grown by copying finished runs that core already wrote (doubling each pass), with new ids and
+ * created_at moved further into the past than anything existing (older history: the newest page
+ * is unchanged). Copies carry no events and last_seq 0: the list query and its count read only the
+ * runs table and its indexes.
+ */
+function cloneRuns(orgIds: string[], target: number): number {
+  const client = baton.db.$client;
+  const cols =
+    'org_id, project_id, user_id, status, stage_started_at, stage_history, request_text, scope_artifact, plan_artifact, total_credits_used, total_tokens_input, total_tokens_output, parent_run_id, model_used, error_message, driver, engine_state';
+  const uuid =
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-a' || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))";
+  const stats = client.prepare(
+    'SELECT count(*) AS n, max(rowid) AS maxRowid, julianday(max(created_at)) - julianday(min(created_at)) AS days FROM runs WHERE org_id = ?',
+  );
+  const insert = client.prepare(
+    `INSERT INTO runs (id, ${cols}, last_seq, created_at, completed_at)
+     SELECT ${uuid}, ${cols}, 0,
+       strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '-' || ? || ' days'),
+       strftime('%Y-%m-%dT%H:%M:%fZ', completed_at, '-' || ? || ' days')
+     FROM runs
+     WHERE org_id = ? AND rowid <= ? AND status IN ('completed', 'failed', 'cancelled')
+     LIMIT ?`,
+  );
+  let added = 0;
+  orgIds.forEach((orgId, i) => {
+    // The same share for every org, as the core seeding deals runs round-robin.
+    const orgTarget = Math.floor(target / orgIds.length) + (i < target % orgIds.length ? 1 : 0);
+    for (;;) {
+      const { n, maxRowid, days } = stats.get(orgId) as { n: number; maxRowid: number; days: number };
+      if (n >= orgTarget) break;
+      const shift = Math.ceil(days) + 1;
+      added += client.transaction(() => insert.run(shift, shift, orgId, maxRowid, orgTarget - n).changes)();
+    }
+    process.stderr.write(`  clone: org ${i + 1}/${orgIds.length} at ${orgTarget} runs\n`);
+  });
+  return added;
+}
+
+
+const manifest = await setUp();
+const orgIds = manifest.orgs.map((o) => o.id);
+const actors = manifest.orgs.map((o) => ({ actor: { userId: o.ownerUserId, via: 'session' } as Actor, org: o }));
+const have = seededCount(orgIds);
+clock = T0 + have * 20_000;
+let created = 0;
+let events = 0;
+let cloned = 0;
+const t0 = performance.now();
+if (cloneTo) cloned = cloneRuns(orgIds, cloneTo);
+let lastReport = t0;
+while (have + created < targetRuns) {
+  const n = Math.min(batchSize, targetRuns - have - created);
+  // One transaction per batch: every core call below joins it (withTransaction nests).
+  withTransaction(core, () => {
+    for (let i = 0; i < n; i++) {
+      const idx = have + created + i;
+      const { actor, org } = actors[idx % actors.length]!;
+      const projectId = rand() < 0.85 ? pick(org.projectIds) : undefined;
+      clock = T0 + idx * 20_000;
+      const run = createRun(core, actor, org.id, { requestText: `${pick(REQUESTS)} (#${idx})`, ...(projectId ? { projectId } : {}) });
+      events++; // createRun's own stage_transition to intake
+      const outcome = pickOutcome();
+      if (outcome === 'active') continue;
+      clock += 1000;
+      // Finishing appends 1 event (2 for failed); the story fills the rest up to eventsPerRun.
+      const story = runStory(eventsPerRun - 1 - (outcome === 'failed' ? 2 : 1));
+      appendRunEvents(core, run.id, story);
+      events += story.length;
+      clock += 15_000;
+      finishRun(core, run.id, outcome, outcome === 'failed' ? { errorMessage: 'verify: 2 tests failed' } : outcome === 'cancelled' ? { errorMessage: 'Cancelled by Bench Owner' } : {});
+      events += outcome === 'failed' ? 2 : 1;
+    }
+  });
+  created += n;
+  const now = performance.now();
+  if (now - lastReport > 5000) {
+    lastReport = now;
+    process.stderr.write(`  seed: ${have + created}/${targetRuns} runs (${Math.round(created / ((now - t0) / 1000))} runs/s)\n`);
+  }
+}
+const seconds = (performance.now() - t0) / 1000;
+const totals = {
+  runs: core.db.select({ n: count() }).from(runs).get()?.n ?? 0,
+  readOrgRuns: seededCount(orgIds),
+  org0Runs: core.db.select({ n: count() }).from(runs).where(eq(runs.orgId, orgIds[0]!)).get()?.n ?? 0,
+  org0Completed: core.db.select({ n: count() }).from(runs).where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'))).get()?.n ?? 0,
+  runEvents: (baton.db.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n,
+  // The run every GET /runs/{id} measurement (Baton and both baselines) fetches: finished, in orgs[0].
+  sampleRunId: core.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'), sql`${runs.lastSeq} > 0`))
+    .orderBy(desc(runs.createdAt))
+    .limit(1)
+    .get()?.id,
+  // Runs of orgs[0] left active (engine paused): the real server's SSE streams can stay open on them.
+  activeRunIds: core.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'intake')))
+    .limit(10)
+    .all()
+    .map((r) => r.id),
+};
+// Checkpoint so the measured server does not start with a large WAL to replay.
+baton.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+await baton.close();
+process.stdout.write(
+  JSON.stringify({ createdRuns: created, createdEvents: events, clonedRuns: cloned, seconds: Number(seconds.toFixed(2)), runsPerSecond: created ? Math.round(created / seconds) : 0, ...totals }) + '\n',
+);

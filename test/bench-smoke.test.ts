@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const latest = join(root, 'bench/results/latest.json');
+
+/**
+ * `npm run bench -- --smoke` end to end: seeding through core, the built server, the baselines,
+ * the load process, the SSE harness and the report. Only shape is asserted, never speed (the
+ * machine is shared and noisy; speed is what the bench itself reports).
+ */
+describe('npm run bench -- --smoke', () => {
+  it('runs every phase, prints the table and the headline, and writes bench/results/latest.json', async () => {
+    const startedAt = Date.now();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['scripts/bench.mjs', '--smoke'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (c) => resolve({ code: c, stdout: out, stderr: err }));
+    });
+    expect(code, `bench --smoke failed:\n${stderr.slice(-3000)}`).toBe(0);
+
+    // The table.
+    expect(stdout).toMatch(/scenario\s+req\/s\s+p50 ms\s+p99 ms/);
+    for (const row of ['baseline (a) node:http', 'baseline (b) Express 5', 'GET /api/v1/runs/{id}', 'GET /api/v1/runs?limit=25', 'POST /api/v1/runs', 'POST /api/v1/auth/login']) {
+      expect(stdout).toContain(row);
+    }
+    expect(stdout).toMatch(/GET \/relay\/api\/v1\/handoffs\?limit=50\s+(not implemented yet|\d)/);
+    expect(stdout).toContain('run events');
+    expect(stdout).toContain('SSE fan-out');
+    expect(stdout).toMatch(/scale: .*×/);
+    expect(stdout).toMatch(/cold start .*median/);
+    expect(stdout).toMatch(/Flow Relay context events are NOT seeded/);
+
+    // The headline is the last line.
+    const last = stdout.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^bench: /);
+    for (const name of ['get_run/http', 'get_run/express', 'list/express', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms']) {
+      expect(last).toMatch(new RegExp(`\\b${name.replace('/', '\\/')} \\S+`));
+    }
+
+    // The results file, written by this run.
+    expect(existsSync(latest)).toBe(true);
+    expect(statSync(latest).mtimeMs).toBeGreaterThanOrEqual(startedAt - 1000);
+    const results = JSON.parse(readFileSync(latest, 'utf8'));
+    expect(results.mode).toBe('smoke');
+    expect(Object.keys(results.scenarios).sort()).toEqual(
+      ['baseline_express', 'baseline_http', 'create_run', 'get_run', 'list_runs', 'list_runs_completed_offset', 'login', 'relay_handoffs'].sort(),
+    );
+    for (const key of ['baseline_http', 'baseline_express', 'get_run', 'list_runs', 'list_runs_completed_offset', 'create_run', 'login']) {
+      const s = results.scenarios[key];
+      expect(s.rps, key).toBeGreaterThan(0);
+      expect(typeof s.p50Ms, key).toBe('number');
+      expect(typeof s.p99Ms, key).toBe('number');
+      expect(typeof s.vsHttp, key).toBe('number');
+      expect(typeof s.vsExpress, key).toBe('number');
+      expect(s.non2xx, `${key} answered non-2xx`).toBe(0);
+    }
+    expect(Object.keys(results.events).sort()).toEqual(['group_full', 'group_normal', 'method', 'single_full', 'single_normal']);
+    for (const k of ['group_full', 'group_normal', 'single_full', 'single_normal']) expect(results.events[k].appended, k).toBeGreaterThan(0);
+    for (const layout of ['oneRun', 'spread']) {
+      const x = results.sse[layout];
+      expect(x.received, `${layout}: every appended event reaches every stream`).toBe(x.expectedArrivals);
+      expect(x.gaps).toBe(0);
+    }
+    expect(results.sse.realServer.streams).toBeGreaterThan(0);
+    expect(results.scale.largeRuns).toBeGreaterThan(results.scale.smallRuns);
+    expect(typeof results.scale.p99Ratio).toBe('number');
+    expect(results.coldStart.samplesMs.length).toBeGreaterThan(0);
+    expect(results.seed.runs).toBeGreaterThan(0);
+    expect(results.headline).toBe(last);
+  }, 120_000);
+});

@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDatabase, openDatabase, runMigrations, type DB } from '@baton/db';
+import {
+  appendRunEvents,
+  createApiKey,
+  createConsoleLogger,
+  createOrg,
+  createProject,
+  createRun,
+  DEFAULT_COMMAND_ALLOWLIST,
+  DEFAULT_PRICES,
+  finishRun,
+  getRunDetail,
+  getRunReplay,
+  listApiKeys,
+  listOrgs,
+  listPolicyRules,
+  listProjectEnvironments,
+  listProjects,
+  listRelayProjects,
+  listRuns,
+  reclaimLeases,
+  registerUser,
+  runEventsAfter,
+  type Actor,
+  type CoreContext,
+} from '@baton/core';
+import { createSessionAuth, generateApiKey, resolveCredentials } from '@baton/auth';
+// The worker's leasing query is not exported by core (only the worker calls it); import it from its file.
+import { leaseDueJobs } from '../packages/core/src/jobs/queue.ts';
+
+/**
+ * Every list query a request makes, captured as the code issues it (drizzle's query logger on a real
+ * migrated SQLite file) and run through EXPLAIN QUERY PLAN, so the test cannot drift from the code.
+ *
+ * Acceptable plan steps:
+ *   SEARCH <table> USING [COVERING] INDEX / INTEGER PRIMARY KEY ...  (index lookup or range)
+ *   SCAN <table> USING [COVERING] INDEX <index>                      (walks an index in order, e.g.
+ *                                                                      to honour ORDER BY + LIMIT)
+ *   SCAN CONSTANT ROW, MULTI-INDEX OR, INDEX n, LIST SUBQUERY ...      (plan structure, no table read)
+ *   USE TEMP B-TREE FOR ORDER BY / GROUP BY / DISTINCT                 (allowed, but listed as a note)
+ * Rejected: a bare `SCAN <table>` — a full table scan — anywhere in the plan; and a SEARCH whose only
+ * index constraint is `status=?` (e.g. jobs_lease_idx (status=?)): it visits every row in that
+ * status, which on a busy queue is a scan in all but name.
+ * Note what a plan cannot show: SEARCH over an index still visits every matching entry, so a count(*)
+ * over one org's index entries grows with the org, and a deep OFFSET walks the skipped entries.
+ * Those costs are measured by `npm run bench` (scale check, offset scenario), not here.
+ */
+
+interface Captured {
+  sql: string;
+  params: unknown[];
+}
+interface PlanRow {
+  id: number;
+  parent: number;
+  detail: string;
+}
+interface Checked {
+  sql: string;
+  plan: string[];
+  fullScans: string[];
+  statusOnly: string[];
+  notes: string[];
+}
+
+let dir: string;
+let db: DB;
+let ctx: CoreContext;
+const captured: Captured[] = [];
+const seed: {
+  owner: Actor;
+  member: Actor;
+  mkActor: Actor;
+  orgId: string;
+  otherOrgId: string;
+  projectId: string;
+  runId: string;
+  activeRunId: string;
+  apiKey: string;
+  sessionId: string;
+} = {} as never;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'baton-plans-'));
+  db = openDatabase({ file: join(dir, 'baton.db'), synchronous: 'NORMAL', logger: { logQuery: (sql, params) => captured.push({ sql, params }) } });
+  runMigrations(db);
+  ctx = {
+    db,
+    logger: createConsoleLogger('silent'),
+    now: () => new Date(),
+    config: {
+      publicUrl: 'http://localhost',
+      mail: { smtpUrl: null, from: 'Baton <baton@localhost>' },
+      engine: {
+        workspacesDir: join(dir, 'workspaces'),
+        driver: 'local',
+        llm: { url: null, apiKey: null, model: 'test', timeoutMs: 1000 },
+        prices: DEFAULT_PRICES,
+        enforceCredits: false,
+        approvalTtlMs: 3_600_000,
+        commandAllowlist: DEFAULT_COMMAND_ALLOWLIST,
+        commandTimeoutMs: 1000,
+        maxOutputBytes: 65536,
+        httpTimeoutMs: 1000,
+        costlyActionMicros: 5_000_000,
+      },
+    },
+  };
+
+  // A few rows in every table the list queries read (plans do not depend on counts: Baton never ANALYZEs).
+  const a = registerUser(ctx, { email: 'plans-owner@example.test', name: 'Owner', passwordHash: 'x' });
+  const b = registerUser(ctx, { email: 'plans-member@example.test', name: 'Member', passwordHash: 'x' });
+  seed.owner = { userId: a.user.id, via: 'session' };
+  seed.member = { userId: b.user.id, via: 'session' };
+  seed.orgId = a.organization.id;
+  seed.otherOrgId = createOrg(ctx, { name: 'Second org', ownerUserId: a.user.id }).id;
+  for (let p = 0; p < 3; p++) {
+    const project = createProject(ctx, seed.owner, seed.orgId, { name: `Project ${p}` });
+    seed.projectId ??= project.id;
+  }
+  createProject(ctx, seed.member, b.organization.id, { name: 'Member project' });
+  for (let i = 0; i < 30; i++) {
+    const run = createRun(ctx, seed.owner, seed.orgId, { requestText: `run ${i}`, ...(i % 2 ? { projectId: seed.projectId } : {}) });
+    appendRunEvents(ctx, run.id, [
+      { eventType: 'message', data: { text: 'hello' } },
+      { eventType: 'cost_update', data: { credits: '0.01' } },
+    ]);
+    if (i % 3) finishRun(ctx, run.id, i % 5 ? 'completed' : 'failed', i % 5 ? {} : { errorMessage: 'boom' });
+    else seed.activeRunId = run.id; // still in intake, its run.advance job queued
+    seed.runId ??= run.id;
+  }
+  const key = createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans', kind: 'mk_live' }, generateApiKey('mk_live'));
+  createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans fr', kind: 'fr' }, generateApiKey('fr'));
+  seed.apiKey = key.key;
+  seed.mkActor = { userId: a.user.id, via: 'mk_key', keyOrgId: seed.orgId };
+  const sessions = createSessionAuth(db);
+  const cookie = await sessions.createSessionCookie(a.user.id, false);
+  seed.sessionId = /mk_session=([^;]+)/.exec(cookie)![1]!;
+});
+
+afterAll(() => {
+  if (db) closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function capture(fn: () => unknown): Promise<Captured[]> {
+  captured.length = 0;
+  await fn();
+  return captured.splice(0);
+}
+
+function explain(q: Captured): Checked {
+  const rows = db.$client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as unknown[])) as PlanRow[];
+  const plan = rows.map((r) => r.detail);
+  return {
+    sql: q.sql,
+    plan,
+    // "SCAN runs" or "SCAN runs AS r" without USING: every row of the table is read.
+    fullScans: plan.filter((d) => /^SCAN \S+( AS \S+)?$/.test(d.trim()) && !/^SCAN CONSTANT ROW$/.test(d.trim())),
+    statusOnly: plan.filter((d) => /^SEARCH \S+( AS \S+)? USING (COVERING )?INDEX \S+ \(status=\?\)$/.test(d.trim())),
+    notes: plan.filter((d) => /USE TEMP B-TREE/.test(d) || /^SCAN \S+( AS \S+)? USING/.test(d)),
+  };
+}
+
+/** Each request path, and the table its main list query must read. */
+const CASES: Array<{ name: string; table: string; run: () => unknown }> = [
+  { name: 'list runs (no filter)', table: 'runs', run: () => listRuns(ctx, seed.mkActor, null, { limit: 25, offset: 0 }) },
+  { name: 'list runs by status', table: 'runs', run: () => listRuns(ctx, seed.mkActor, null, { status: 'completed', limit: 25, offset: 0 }) },
+  { name: 'list runs by projectId', table: 'runs', run: () => listRuns(ctx, seed.mkActor, null, { projectId: seed.projectId, limit: 25, offset: 0 }) },
+  {
+    name: 'list runs by projectId and status',
+    table: 'runs',
+    run: () => listRuns(ctx, seed.mkActor, null, { projectId: seed.projectId, status: 'completed', limit: 25, offset: 0 }),
+  },
+  { name: 'list runs with offset', table: 'runs', run: () => listRuns(ctx, seed.mkActor, null, { status: 'completed', limit: 25, offset: 10 }) },
+  { name: 'list projects', table: 'projects', run: () => listProjects(ctx, seed.owner, seed.orgId, { limit: 25, offset: 0 }) },
+  { name: 'list projects by status', table: 'projects', run: () => listProjects(ctx, seed.owner, seed.orgId, { status: 'active', limit: 25, offset: 0 }) },
+  { name: 'list project environments', table: 'project_environments', run: () => listProjectEnvironments(ctx, seed.owner, seed.orgId, seed.projectId) },
+  { name: 'list orgs (memberships by user)', table: 'memberships', run: () => listOrgs(ctx, seed.owner) },
+  { name: 'list api keys (admin)', table: 'api_keys', run: () => listApiKeys(ctx, seed.owner, seed.orgId) },
+  { name: 'list api keys (member)', table: 'api_keys', run: () => listApiKeys(ctx, seed.member, null) },
+  { name: 'run detail: run, events by run, approvals by run', table: 'run_events', run: () => getRunDetail(ctx, seed.mkActor, null, seed.runId) },
+  { name: 'run replay (visible events by run)', table: 'run_events', run: () => getRunReplay(ctx, seed.mkActor, null, seed.runId) },
+  { name: 'SSE resume (events after a sequence number)', table: 'run_events', run: () => runEventsAfter(ctx, seed.runId, 1) },
+  { name: 'list policy rules', table: 'policy_rules', run: () => listPolicyRules(ctx, seed.owner, seed.orgId) },
+  { name: 'Flow Relay projects (orgs, member counts, projects)', table: 'projects', run: () => listRelayProjects(ctx, seed.owner) },
+  { name: 'job leasing (due jobs)', table: 'jobs', run: () => leaseDueJobs(ctx, 4, 30_000) },
+  // Not a list, but on every run's end (complete, fail, cancel, deny): drops the run's queued job by key.
+  { name: 'finish run (expire approvals, drop its queued job)', table: 'jobs', run: () => finishRun(ctx, seed.activeRunId, 'cancelled') },
+  { name: 'job lease reclaim', table: 'jobs', run: () => reclaimLeases(ctx) },
+  {
+    name: 'bearer key lookup (every API request)',
+    table: 'api_keys',
+    run: () => resolveCredentials(db, createSessionAuth(db), { authorization: `Bearer ${seed.apiKey}`, cookie: undefined, surface: 'mk', secure: false }),
+  },
+  {
+    name: 'session cookie lookup (every SPA request)',
+    table: 'sessions',
+    run: () => resolveCredentials(db, createSessionAuth(db), { authorization: undefined, cookie: `mk_session=${seed.sessionId}`, surface: 'mk', secure: false }),
+  },
+];
+
+describe('query plans of list queries', () => {
+  const report: Array<{ name: string; checked: Checked[] }> = [];
+
+  for (const c of CASES) {
+    it(`${c.name}: indexed (no full table scan, no status-only search)`, async () => {
+      const queries = (await capture(c.run)).filter((q) => !/^\s*insert/i.test(q.sql));
+      expect(queries.length, `${c.name} issued no query through drizzle`).toBeGreaterThan(0);
+      expect(
+        queries.some((q) => new RegExp(`\\b(from|update|into)\\s+"${c.table}"`, 'i').test(q.sql)),
+        `${c.name} no longer reads "${c.table}"; update this case`,
+      ).toBe(true);
+      const checked = queries.map(explain);
+      report.push({ name: c.name, checked });
+      const bad = checked.filter((q) => q.fullScans.length || q.statusOnly.length);
+      const message = bad
+        .map(
+          (q) =>
+            `${q.fullScans.length ? 'FULL TABLE SCAN' : 'SEARCH BY STATUS ONLY (visits every row in that status)'} in "${c.name}":\n  ${q.sql}\n  plan: ${q.plan.join(' | ')}`,
+        )
+        .join('\n');
+      expect(bad.map((q) => q.sql), message).toEqual([]);
+    });
+  }
+
+  it('every query behind a `count` field searches an index', () => {
+    // count(*) over an index (projects, relay member counts) or the sum over run_counts (runs).
+    const isCount = (sql: string) => /\bcount\(|\bsum\(/i.test(sql);
+    const counts = report.flatMap((r) => r.checked.filter((q) => isCount(q.sql)).map((q) => ({ ...q, name: r.name })));
+    // Each list-runs and list-projects case has a `count` field; Flow Relay projects counts members.
+    const expected = CASES.filter((c) => /^list runs|^list projects|Relay/.test(c.name)).length;
+    expect(counts.length).toBeGreaterThanOrEqual(expected);
+    for (const q of counts) {
+      expect(q.fullScans, `${q.name}: ${q.sql}\n  plan: ${q.plan.join(' | ')}`).toEqual([]);
+      expect(q.plan.some((d) => /^SEARCH /.test(d)), `${q.name}: the count should SEARCH an index: ${q.sql}\n  plan: ${q.plan.join(' | ')}`).toBe(true);
+    }
+  });
+
+  afterAll(() => {
+    // The full picture, for the log: every query, its plan, and the notes (index scans, temp b-trees).
+    const lines: string[] = [];
+    for (const r of report) {
+      lines.push(`■ ${r.name}`);
+      for (const q of r.checked) {
+        lines.push(`    ${q.sql.replace(/\s+/g, ' ').slice(0, 220)}`);
+        lines.push(`      → ${q.plan.join(' | ')}${q.fullScans.length ? '   ✗ FULL SCAN' : ''}${q.statusOnly.length ? '   ✗ BY STATUS ONLY' : ''}`);
+      }
+    }
+    console.log(`EXPLAIN QUERY PLAN of every captured query:\n${lines.join('\n')}`);
+  });
+});
