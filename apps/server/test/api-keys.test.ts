@@ -61,6 +61,17 @@ describe('GET /api-keys', () => {
     expect(JSON.stringify(res.body)).not.toContain(made.key);
   });
 
+  it('records when a key was last used', async () => {
+    const made = await createApiKey(call, alice, 'mk_test', { name: 'used' });
+    const listed = async () => (await call('GET', '/api/v1/api-keys', { cookie: alice.cookie })).body.data.apiKeys.find((k: { id: string }) => k.id === made.id);
+    expect((await listed()).lastUsedAt).toBeNull();
+    const before = Date.now();
+    expect((await call('GET', '/api/v1/orgs', { token: made.key })).status).toBe(200);
+    const used = Date.parse((await listed()).lastUsedAt);
+    expect(used).toBeGreaterThanOrEqual(before - 1000);
+    expect(used).toBeLessThanOrEqual(Date.now());
+  });
+
   it("does not show another tenant's keys; 401 without credentials", async () => {
     const bobs = await createApiKey(call, bob, 'mk_live');
     const res = await call('GET', '/api/v1/api-keys', { cookie: alice.cookie });

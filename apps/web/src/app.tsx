@@ -7,9 +7,12 @@ import { HomePage, OrgSwitcher } from './routes/home.tsx';
 import { OutboxPage } from './routes/outbox.tsx';
 import { RunsPage } from './routes/runs.tsx';
 import { RunDetailPage } from './routes/run-detail.tsx';
+import { ApiKeysPage } from './routes/api-keys.tsx';
+import { EnvironmentsPage } from './routes/environments.tsx';
 
 const PUBLIC_PATHS = ['/login', '/register', '/forgot-password', '/reset-password'];
 const RUN_PATH = /^\/runs\/([^/]+)\/?$/;
+const ENVIRONMENTS_PATH = /^\/projects\/([^/]+)\/environments\/?$/;
 
 export function App() {
   const { path, search } = useLocation();
@@ -51,6 +54,7 @@ export function App() {
   };
 
   const runId = RUN_PATH.exec(path)?.[1];
+  const envProjectId = ENVIRONMENTS_PATH.exec(path)?.[1];
 
   let page;
   if (path === '/register') page = <RegisterPage onSignedIn={refresh} />;
@@ -61,6 +65,8 @@ export function App() {
   else if (path === '/admin/outbox') page = <OutboxPage />;
   else if (path === '/runs' || path === '/runs/') page = <RunsPage version={version} />;
   else if (runId) page = <RunDetailPage key={runId} runId={runId} />;
+  else if (path === '/settings/api-keys' || path === '/settings/api-keys/') page = <ApiKeysPage me={me} version={version} />;
+  else if (envProjectId) page = <EnvironmentsPage key={envProjectId} me={me} projectId={envProjectId} />;
   else page = <HomePage me={me} version={version} onChanged={refresh} />;
 
   return (
@@ -72,11 +78,14 @@ export function App() {
         {me && (
           <nav>
             <Link to="/runs">Runs</Link>
+            <Link to="/settings/api-keys">API keys</Link>
             <OrgSwitcher
               me={me}
               onSwitch={() => {
                 // A run belongs to one org: after a switch, its page would only say "not found".
                 if (runId) navigate('/runs');
+                // So does a project: back to the new org's project list.
+                if (envProjectId) navigate('/');
                 setVersion((v) => v + 1);
               }}
             />

@@ -14,19 +14,29 @@ export interface ResolvedActor {
 }
 
 // Built once per database: the key lookup runs on every API request.
-const keyLookups = new WeakMap<DB, ReturnType<typeof buildKeyLookup>>();
-function buildKeyLookup(db: DB) {
-  return db
-    .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt)))
-    .prepare();
+const keyStatements = new WeakMap<DB, ReturnType<typeof buildKeyStatements>>();
+function buildKeyStatements(db: DB) {
+  return {
+    lookup: db
+      .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind, lastUsedAt: apiKeys.lastUsedAt })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt)))
+      .prepare(),
+    touch: db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`${sql.placeholder('now')}` })
+      .where(eq(apiKeys.id, sql.placeholder('id')))
+      .prepare(),
+  };
 }
-function keyLookup(db: DB) {
-  let stmt = keyLookups.get(db);
-  if (!stmt) keyLookups.set(db, (stmt = buildKeyLookup(db)));
-  return stmt;
+function keyStatementsFor(db: DB) {
+  let stmts = keyStatements.get(db);
+  if (!stmts) keyStatements.set(db, (stmts = buildKeyStatements(db)));
+  return stmts;
 }
+
+/** last_used_at is a hint for people, not an audit log: write it at most once a minute per key. */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export type CredentialResult = { ok: true; actor: ResolvedActor | null } | { ok: false; reason: string };
 
@@ -61,8 +71,13 @@ export async function resolveCredentials(db: DB, sessions: SessionAuth, input: C
     const keySurface = surfaceOfKey(token);
     const allowed = input.surface === 'trpc' ? keySurface !== null : keySurface === input.surface;
     if (!allowed) return { ok: false, reason: 'Invalid API key' };
-    const row = keyLookup(db).get({ keyHash: hashApiKey(token) });
+    const stmts = keyStatementsFor(db);
+    const row = stmts.lookup.get({ keyHash: hashApiKey(token) });
     if (!row) return { ok: false, reason: 'Invalid API key' };
+    const now = Date.now();
+    if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
+      stmts.touch.run({ now: new Date(now).toISOString(), id: row.id });
+    }
     return {
       ok: true,
       actor: { userId: row.userId, via: row.kind === 'fr' ? 'fr_key' : 'mk_key', keyId: row.id, keyOrgId: row.orgId },

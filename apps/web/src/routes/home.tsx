@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { trpc, errorMessage, getActiveOrgId, setActiveOrgId, type Me, type RouterOutputs } from '../lib/trpc.ts';
-import { Card, ErrorText, Field, Form } from '../components/ui.tsx';
+import { Card, ErrorText, Field, Form, Link } from '../components/ui.tsx';
 
 type Project = RouterOutputs['mk']['projects']['list']['data']['projects'][number];
 type Org = RouterOutputs['mk']['orgs']['get']['data'];
@@ -77,7 +77,7 @@ export function HomePage({ me, version, onChanged }: { me: Me; version: number; 
           <ul data-testid="projects">
             {projects.map((p) => (
               <li key={p.id}>
-                <strong>{p.name}</strong> <code>{p.slug}</code> — {p.status}
+                <strong>{p.name}</strong> <code>{p.slug}</code> — {p.status} · <Link to={`/projects/${p.id}/environments`}>Environments</Link>
               </li>
             ))}
           </ul>
