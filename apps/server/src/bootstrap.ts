@@ -65,6 +65,7 @@ export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
     sessions: createSessionAuth(db),
     loginThrottle: new LoginThrottle(),
     relayLimiter: new RateLimiter(env.BATON_RELAY_RATE_LIMIT),
+    resetMailLimiter: new RateLimiter(3, 15 * 60_000),
     trustProxy: env.BATON_TRUST_PROXY,
   };
   return {

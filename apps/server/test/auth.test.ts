@@ -161,6 +161,18 @@ describe('password reset', () => {
     expect(listOutbox(srv.baton.core, 100).some((m) => m.to === 'ghost@example.test')).toBe(false);
   });
 
+  it('sends at most 3 reset mails per address in 15 minutes, answering the same every time', async () => {
+    const u = await createUser(call);
+    const bodies = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await call('POST', '/api/v1/auth/forgot-password', { body: { email: u.email } });
+      expect(res.status).toBe(200);
+      bodies.push(res.body);
+    }
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    expect(listOutbox(srv.baton.core, 200).filter((m) => m.to === u.email)).toHaveLength(3);
+  });
+
   it('forgot-password answers 400 to a bad email', async () => {
     const res = await call('POST', '/api/v1/auth/forgot-password', { body: { email: 'nope' } });
     expect(res.status).toBe(400);

@@ -8,6 +8,8 @@ export interface ApiDeps {
   sessions: SessionAuth;
   loginThrottle: LoginThrottle;
   relayLimiter: RateLimiter;
+  /** Password-reset mails per email address, so the endpoint cannot be used to flood an inbox. */
+  resetMailLimiter: RateLimiter;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
 }

@@ -58,7 +58,8 @@ export const authRouter = router({
     .input(userTypes.ZForgotPasswordInput)
     .output(ZMessage)
     .mutation(({ ctx, input }) => {
-      requestPasswordReset(ctx.core, input.email);
+      // Past 3 mails in 15 minutes for one address, quietly send nothing: same answer, same timing.
+      if (ctx.deps.resetMailLimiter.hit(input.email) === 0) requestPasswordReset(ctx.core, input.email);
       return { data: { message: 'If an account exists for that email, a password reset link has been sent.' } };
     }),
 
