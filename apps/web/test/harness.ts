@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect, vi } from 'vitest';
 import type { Logger } from '@baton/core';
 import { parseEnv } from '../../server/src/env.ts';
 import { bootstrap, type Baton } from '../../server/src/bootstrap.ts';
@@ -20,6 +21,21 @@ const CHROMIUM = '/usr/bin/chromium';
 
 /** How long one step may take: the page's default timeout, and what tests give `vi.waitFor`. */
 export const STEP_TIMEOUT = 10_000;
+
+/** Retries an assertion until it holds or the step timeout runs out. */
+export const eventually = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: STEP_TIMEOUT, interval: 50 });
+
+/** Registers through the SPA's form and waits until home shows the new user. */
+export async function registerThroughForm(page: Page, url: string, user: { name: string; email: string; password: string; org: string }) {
+  await page.goto(`${url}/register`);
+  await page.locator('input[name=name]').fill(user.name);
+  await page.locator('input[name=email]').fill(user.email);
+  await page.locator('input[name=password]').fill(user.password);
+  await page.locator('input[name=orgName]').fill(user.org);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await eventually(() => expect(new URL(page.url()).pathname).toBe('/'));
+  await eventually(async () => expect(await page.getByTestId('user-name').textContent()).toBe(user.name));
+}
 
 export interface E2eOptions {
   /** Server environment on top of the defaults; the data dir and BATON_PUBLIC_URL are always the harness's. */

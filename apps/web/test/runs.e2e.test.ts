@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startE2e, STEP_TIMEOUT, type E2e } from './harness.ts';
+import { startE2e, type E2e, eventually, registerThroughForm } from './harness.ts';
 
 /*
  * The runs UI in real headless Chromium against a real server with its engine worker running and
@@ -29,7 +29,6 @@ let consoleErrors: string[];
 /** Responses of the SSE endpoint: which runs were streamed, and how the server answered. */
 const streams: Array<{ url: string; status: number; contentType: string }> = [];
 
-const eventually = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: STEP_TIMEOUT, interval: 50 });
 
 const pathname = () => new URL(page.url()).pathname;
 const runIdFromUrl = () => /^\/runs\/([^/]+)$/.exec(pathname())?.[1] ?? '';
@@ -87,14 +86,7 @@ describe('runs UI end to end in headless Chromium', () => {
   let cancelledRunId = '';
 
   it('registers and opens the empty Runs page from the top bar', async () => {
-    await page.goto(`${url}/register`);
-    await page.locator('input[name=name]').fill(USER.name);
-    await page.locator('input[name=email]').fill(USER.email);
-    await page.locator('input[name=password]').fill(USER.password);
-    await page.locator('input[name=orgName]').fill(USER.org);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await eventually(() => expect(pathname()).toBe('/'));
-    await eventually(async () => expect(await page.getByTestId('user-name').textContent()).toBe(USER.name));
+    await registerThroughForm(page, url, USER);
 
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
     await eventually(() => expect(pathname()).toBe('/runs'));

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addMember } from '../../../test/helpers/factories.ts';
-import { startE2e, STEP_TIMEOUT, type E2e } from './harness.ts';
+import { startE2e, type E2e, eventually, registerThroughForm } from './harness.ts';
 
 /*
  * The API keys page and a project's environments page in real headless Chromium against a real
@@ -23,7 +23,6 @@ let serverErrors: E2e['serverErrors'];
 let pageErrors: string[];
 let consoleErrors: string[];
 
-const eventually = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: STEP_TIMEOUT, interval: 50 });
 const pathname = () => new URL(page.url()).pathname;
 
 /** Calls a REST endpoint from the page, as a script on the page would; answers status and body text. */
@@ -40,17 +39,6 @@ const keyRows = () => page.getByTestId('api-keys').locator('tbody tr');
 const keyRow = (name: string) => keyRows().filter({ has: page.locator('.key-name', { hasText: new RegExp(`^${name}$`) }) });
 const newKey = () => page.getByTestId('new-key');
 const envCard = (name: string) => page.locator(`section.env[data-env=${name}]`);
-
-async function register(u: typeof USER) {
-  await page.goto(`${url}/register`);
-  await page.locator('input[name=name]').fill(u.name);
-  await page.locator('input[name=email]').fill(u.email);
-  await page.locator('input[name=password]').fill(u.password);
-  await page.locator('input[name=orgName]').fill(u.org);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await eventually(() => expect(pathname()).toBe('/'));
-  await eventually(async () => expect(await page.getByTestId('user-name').textContent()).toBe(u.name));
-}
 
 /** Creates a key on the API keys page; answers the full key from the one-time box. */
 async function createKey(name: string, kindLabel: string): Promise<string> {
@@ -76,7 +64,7 @@ describe('settings UI end to end in headless Chromium', () => {
   let projectId = '';
 
   it('registers and opens the empty API keys page from the top bar', async () => {
-    await register(USER);
+    await registerThroughForm(page, url, USER);
     await page.getByRole('link', { name: 'API keys', exact: true }).click();
     await eventually(() => expect(pathname()).toBe('/settings/api-keys'));
     await page.getByText('No API keys yet.').waitFor();
@@ -221,7 +209,7 @@ describe('settings UI end to end in headless Chromium', () => {
     const orgId = await page.evaluate(() => localStorage.getItem('baton.orgId'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await eventually(() => expect(pathname()).toBe('/login'));
-    await register(MEMBER);
+    await registerThroughForm(page, url, MEMBER);
     const { id: memberId } = e2e!.baton.db.$client.prepare('SELECT id FROM users WHERE email = ?').get(MEMBER.email) as { id: string };
     addMember(e2e!.baton.db, orgId!, memberId, 'member');
     await page.evaluate((id) => localStorage.setItem('baton.orgId', id), orgId!);

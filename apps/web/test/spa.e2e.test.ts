@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startE2e, STEP_TIMEOUT, type E2e } from './harness.ts';
+import { startE2e, type E2e, eventually } from './harness.ts';
 
 /*
  * One user's journey through the built SPA in real headless Chromium, against a real server that
@@ -21,7 +21,6 @@ let pageErrors: string[];
 let consoleErrors: string[];
 
 /** Retries an assertion until it holds: the SPA renders asynchronously after each tRPC round trip. */
-const eventually = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: STEP_TIMEOUT, interval: 50 });
 
 const pathname = () => new URL(page.url()).pathname;
 const orgSelect = () => page.getByRole('combobox', { name: 'Organization' });
