@@ -1,6 +1,6 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import type { AnyRouter } from '@trpc/server';
-import type { BatonMeta } from './trpc.ts';
+import { procedureMetas, type BatonMeta } from './trpc.ts';
 import { mkRouter, relayRouter } from './root.ts';
 
 type Op = { operationId?: string; responses?: Record<string, unknown>; tags?: string[]; [k: string]: unknown };
@@ -11,8 +11,7 @@ type Op = { operationId?: string; responses?: Record<string, unknown>; tags?: st
  */
 function finish(doc: OpenAPIObject, router: AnyRouter): OpenAPIObject {
   const metaByOpId = new Map<string, BatonMeta>();
-  for (const proc of Object.values(router._def.procedures as Record<string, { _def: { meta?: BatonMeta & { openapi?: { operationId?: string } } } }>)) {
-    const meta = proc._def.meta;
+  for (const [, meta] of procedureMetas(router)) {
     if (meta?.openapi?.operationId) metaByOpId.set(meta.openapi.operationId, meta);
   }
   for (const item of Object.values(doc.paths ?? {})) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import type { AnyRouter } from '@trpc/server';
 import { createContext, type ApiDeps, type Surface } from './context.ts';
-import type { BatonMeta } from './trpc.ts';
+import { procedureMetas } from './trpc.ts';
 
 type Next = (err?: unknown) => void;
 
@@ -36,9 +36,8 @@ export function toErrorBody(body: AdapterErrorBody): { status?: number; error: s
 
 function successStatuses(router: AnyRouter): Map<string, number> {
   const out = new Map<string, number>();
-  for (const [path, proc] of Object.entries(router._def.procedures as Record<string, { _def: { meta?: BatonMeta } }>)) {
-    const status = proc._def.meta?.successStatus;
-    if (status) out.set(path, status);
+  for (const [path, meta] of procedureMetas(router)) {
+    if (meta?.successStatus) out.set(path, meta.successStatus);
   }
   return out;
 }

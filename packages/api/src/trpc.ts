@@ -1,4 +1,4 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError, type AnyRouter } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { AppError, type AppErrorCode } from '@baton/core';
@@ -10,6 +10,12 @@ export type BatonMeta = Record<string, unknown> & {
   /** Beyond the published contract; flagged as such in the served OpenAPI document. */
   extension?: boolean;
 };
+
+/** [procedure path, meta] for every procedure of a router: the one place that reads tRPC's router internals. */
+export function procedureMetas(router: AnyRouter): Array<[string, OpenApiMeta<BatonMeta> | undefined]> {
+  const procedures = router._def.procedures as Record<string, { _def: { meta?: OpenApiMeta<BatonMeta> } }>;
+  return Object.entries(procedures).map(([path, proc]) => [path, proc._def.meta]);
+}
 
 const t = initTRPC.context<Context>().meta<OpenApiMeta<BatonMeta>>().create();
 
