@@ -1,92 +1,144 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
-import type { AnyRouter } from '@trpc/server';
+import {
+  coerceSchema,
+  createProcedureCache,
+  getBody,
+  getErrorFromUnknown,
+  getInputOutputParsers,
+  getQuery,
+  instanceofZodTypeLikeVoid,
+  instanceofZodTypeObject,
+  instanceofZodTypeOptional,
+  normalizePath,
+  TRPC_ERROR_CODE_HTTP_STATUS,
+  unwrapZodType,
+  zodSupportsCoerce,
+} from 'trpc-to-openapi';
+import type { AnyProcedure, AnyRouter, TRPCError } from '@trpc/server';
+import { ZodArray } from 'zod/v4';
 import { createContext, type ApiDeps, type Surface } from './context.ts';
-import { procedureMetas } from './trpc.ts';
+import type { BatonMeta } from './trpc.ts';
 
 type Next = (err?: unknown) => void;
 
-interface AdapterErrorBody {
-  message: string;
-  code: string;
-  issues?: Array<{ path: PropertyKey[]; message: string }>;
-}
+const MAX_BODY_BYTES = 1024 * 1024;
 
-const isAdapterError = (b: unknown): b is AdapterErrorBody =>
-  typeof b === 'object' && b !== null && typeof (b as AdapterErrorBody).message === 'string' && typeof (b as AdapterErrorBody).code === 'string';
-
-/** The contracts' error body: `{"error": "..."}`. Validation issues read "field: reason". */
-export function toErrorBody(body: AdapterErrorBody): { status?: number; error: string } {
-  if (body.issues?.length) {
-    return { error: body.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ') };
+/** The contracts' error body: `{"error": "..."}`, with the status the contract documents. */
+export function toErrorBody(error: TRPCError): { status: number; error: string } {
+  const status = TRPC_ERROR_CODE_HTTP_STATUS[error.code] ?? 500;
+  const cause = error.cause as { name?: string; issues?: Array<{ path: PropertyKey[]; message: string }> } | undefined;
+  // Input validation: every issue as "field: reason".
+  if (error.code === 'BAD_REQUEST' && cause?.name === 'ZodError' && cause.issues?.length) {
+    return { status, error: cause.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ') };
   }
-  switch (body.code) {
+  switch (error.code) {
     case 'PARSE_ERROR':
       return { status: 400, error: 'Malformed JSON in request body' };
     case 'UNSUPPORTED_MEDIA_TYPE':
       return { status: 400, error: 'Request body must be JSON (Content-Type: application/json)' };
     case 'PAYLOAD_TOO_LARGE':
-      return { error: 'Request body too large' };
+      return { status, error: 'Request body too large' };
     case 'INTERNAL_SERVER_ERROR':
-      return { error: 'Internal server error' };
+      return { status, error: 'Internal server error' };
     default:
-      return { error: body.message };
+      return { status, error: error.message };
   }
 }
 
-function successStatuses(router: AnyRouter): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [path, meta] of procedureMetas(router)) {
-    if (meta?.successStatus) out.set(path, meta.successStatus);
+/** What trpc-to-openapi's adapter works out about a procedure on every request, worked out once. */
+interface RouteInfo {
+  hasInput: boolean;
+  /** Query parameters whose schema is an array: a single value is wrapped. */
+  arrayKeys: string[];
+  successStatus: number;
+}
+
+function describeProcedure(procedure: AnyProcedure): RouteInfo {
+  const { inputParser } = getInputOutputParsers(procedure);
+  const schema = unwrapZodType(inputParser, true);
+  const arrayKeys: string[] = [];
+  if (zodSupportsCoerce && instanceofZodTypeObject(schema)) {
+    for (const [key, shape] of Object.entries(schema.shape)) {
+      if (shape instanceof ZodArray || (instanceofZodTypeOptional(shape) && shape.unwrap() instanceof ZodArray)) arrayKeys.push(key);
+    }
+    // The adapter does this on every request; it marks the schema's scalars as coercible, once is enough.
+    coerceSchema(schema);
   }
-  return out;
+  const meta = procedure._def.meta as BatonMeta | undefined;
+  return { hasInput: !instanceofZodTypeLikeVoid(schema), arrayKeys, successStatus: meta?.successStatus ?? 200 };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /**
  * Serves a router's procedures at their OpenAPI paths, speaking the contracts' dialect: JSON bodies
  * even when a client omits or decorates the content type, `{"error": "..."}` on failure, and 201/202
  * where the procedure says so.
+ *
+ * This is trpc-to-openapi's node-http adapter put together from the package's own exported parts
+ * (route table, body and query parsing, schema coercion, error mapping), minus the work its
+ * `createOpenApiNodeHttpHandler` repeats per request and Baton never uses: a WHATWG Request and
+ * AbortSignal built for every request, a fresh caller proxy, the input schema re-walked for
+ * coercion, and an error body that had to be re-parsed to be rewritten. Measured in
+ * docs/PERFORMANCE.md.
  */
 export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exclude<Surface, 'trpc'>) {
-  const statuses = successStatuses(router);
-  const handler = createOpenApiNodeHttpHandler({
-    router,
-    maxBodySize: 1024 * 1024,
-    createContext: ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => createContext(deps, surface, req, res),
-    responseMeta: ({ paths, errors }: { paths?: readonly string[]; errors: readonly unknown[] }) => {
-      if (errors.length) return {};
-      const status = paths?.[0] ? statuses.get(paths[0]) : undefined;
-      return status ? { status } : {};
-    },
-  } as Parameters<typeof createOpenApiNodeHttpHandler>[0]);
+  const findProcedure = createProcedureCache(router);
+  const routes = new Map<AnyProcedure, RouteInfo>();
+  const infoOf = (procedure: AnyProcedure) => {
+    let info = routes.get(procedure);
+    if (!info) routes.set(procedure, (info = describeProcedure(procedure)));
+    return info;
+  };
+  for (const proc of Object.values(router._def.procedures as Record<string, AnyProcedure>)) {
+    if ((proc._def.meta as BatonMeta | undefined)?.openapi) infoOf(proc);
+  }
 
-  return (req: IncomingMessage, res: ServerResponse, next: Next) => {
+  return async (req: IncomingMessage, res: ServerResponse, next: Next) => {
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'DELETE' && method !== 'HEAD') {
-      // The adapter parses only an exact "application/json" and answers 415 to a body-less POST.
-      const ct = req.headers['content-type'];
-      if (!ct || /^application\/json\s*(;|$)/i.test(ct)) req.headers['content-type'] = 'application/json';
-      // No body at all (e.g. POST /auth/logout): the adapter takes a preset body instead of parsing nothing.
-      const len = req.headers['content-length'];
-      if (!req.headers['transfer-encoding'] && (len === undefined || len === '0')) (req as { body?: unknown }).body = undefined;
-    }
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      if (res.statusCode >= 400 && typeof chunk === 'string' && !res.headersSent) {
-        try {
-          const parsed: unknown = JSON.parse(chunk);
-          if (isAdapterError(parsed)) {
-            const { status, error } = toErrorBody(parsed);
-            if (status) res.statusCode = status;
-            chunk = JSON.stringify({ error });
-            res.setHeader('Content-Length', Buffer.byteLength(chunk as string));
-          }
-        } catch {
-          /* not JSON: leave as is */
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const found = findProcedure(method as never, normalizePath(q < 0 ? rawUrl : rawUrl.slice(0, q)));
+    if (!found?.procedure) return next();
+    const { procedure: entry, pathInput } = found;
+    const procedure = entry.procedure as AnyProcedure;
+    const info = infoOf(procedure);
+    try {
+      let input: Record<string, unknown> | undefined;
+      if (method !== 'GET' && method !== 'DELETE') {
+        // The contracts' clients send JSON, sometimes without saying so or with a charset.
+        const ct = req.headers['content-type'];
+        if (ct && !/^application\/json\s*(;|$)/i.test(ct)) {
+          return send(res, 400, { error: 'Request body must be JSON (Content-Type: application/json)' });
         }
+        req.headers['content-type'] = 'application/json';
+        // No body at all (e.g. POST /auth/logout): nothing to parse.
+        const len = req.headers['content-length'];
+        if (!req.headers['transfer-encoding'] && (len === undefined || len === '0')) (req as { body?: unknown }).body = undefined;
+        if (info.hasInput) input = { ...((await getBody(req, MAX_BODY_BYTES)) as object), ...pathInput };
+      } else if (info.hasInput) {
+        // Express has parsed req.query already; the URL is only built when it has not.
+        const url = (req as { query?: unknown }).query ? (undefined as unknown as URL) : new URL(rawUrl.startsWith('/') ? `http://127.0.0.1${rawUrl}` : rawUrl);
+        const query = getQuery(req, url) as Record<string, unknown>;
+        for (const key of info.arrayKeys) if (query[key] !== undefined && !Array.isArray(query[key])) query[key] = [query[key]];
+        input = { ...query, ...pathInput };
       }
-      return end(chunk, ...rest);
-    }) as typeof res.end;
-    return handler(req, res, next as () => void);
+      const ctx = await createContext(deps, surface, req, res);
+      const data: unknown = await procedure({ path: entry.path, getRawInput: async () => input, ctx, type: entry.type, signal: undefined, batchIndex: 0 });
+      send(res, info.successStatus, data);
+    } catch (cause) {
+      const { status, error } = toErrorBody(getErrorFromUnknown(cause));
+      if (status >= 500 && !(cause instanceof Error && cause.name === 'TRPCError')) {
+        deps.core.logger.error('unhandled REST error', { path: entry.path, error: String(cause), stack: (cause as Error)?.stack });
+      }
+      if (res.headersSent) return void res.end();
+      send(res, status, { error });
+    }
   };
 }

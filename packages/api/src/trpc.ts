@@ -34,21 +34,23 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
  * Converts the domain's AppError into a TRPCError once, for every transport. Anything unexpected is
  * logged with its stack and reaches the client only as "Internal server error".
  */
-const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => {
-  const result = await next();
+function convertError<R extends { ok: boolean; error?: TRPCError }>(result: R, ctx: Context, path: string, type: string): R {
   if (!result.ok) {
-    const cause = result.error.cause;
+    const error = result.error!;
+    const cause = error.cause;
     if (cause instanceof AppError) {
       if (cause.details?.retryAfterSeconds) ctx.setHeader('Retry-After', String(cause.details.retryAfterSeconds));
       throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
     }
-    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
-      ctx.core.logger.error('unhandled error', { path, type, error: String(cause ?? result.error), stack: (cause ?? result.error).stack });
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      ctx.core.logger.error('unhandled error', { path, type, error: String(cause ?? error), stack: (cause ?? error).stack });
       throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     }
   }
   return result;
-});
+}
+
+const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => convertError(await next(), ctx, path, type));
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -57,24 +59,28 @@ export const publicProcedure = t.procedure.use(errorBoundary);
 const unauthorized = (ctx: Context) =>
   new TRPCError({ code: 'UNAUTHORIZED', message: ctx.credentialError ?? 'Unauthorized' });
 
+// The guards below also carry the error boundary: every middleware level costs each request two
+// copies of tRPC's call options, so the authenticated procedures have one level, not two.
+
 /** MightyKey: the mk_session cookie or an mk_live_/mk_test_ key. */
-export const mkProcedure = publicProcedure.use(({ ctx, next }) => {
+export const mkProcedure = t.procedure.use(async ({ ctx, next, path, type }) => {
   const actor = ctx.actor;
   if (!actor || actor.via === 'fr_key') throw unauthorized(ctx);
-  return next({ ctx: { ...ctx, actor } });
+  return convertError(await next({ ctx: { actor } }), ctx, path, type);
 });
 
 /** Flow Relay: an fr_ key (REST), or the SPA's session over /trpc. 60 requests a minute per key. */
-export const relayProcedure = publicProcedure.use(({ ctx, next }) => {
+export const relayProcedure = t.procedure.use(async ({ ctx, next, path, type }) => {
   const actor = ctx.actor;
   if (!actor || actor.via === 'mk_key') throw unauthorized(ctx);
   if (actor.keyId) {
     const wait = ctx.deps.relayLimiter.hit(actor.keyId);
     if (wait > 0) {
-      throw new AppError('TOO_MANY_REQUESTS', 'Rate limit exceeded (60 requests a minute per key)', { retryAfterSeconds: wait });
+      ctx.setHeader('Retry-After', String(wait));
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Rate limit exceeded (60 requests a minute per key)' });
     }
   }
-  return next({ ctx: { ...ctx, actor } });
+  return convertError(await next({ ctx: { actor } }), ctx, path, type);
 });
 
 /** `{ data: T }`, the MightyKey success envelope. */
