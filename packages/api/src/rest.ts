@@ -5,7 +5,6 @@ import {
   getBody,
   getErrorFromUnknown,
   getInputOutputParsers,
-  getQuery,
   instanceofZodTypeLikeVoid,
   instanceofZodTypeObject,
   instanceofZodTypeOptional,
@@ -69,11 +68,25 @@ function describeProcedure(procedure: AnyProcedure): RouteInfo {
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  const buf = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': buf.length });
+  res.end(buf);
+}
+
+/**
+ * The query string as trpc-to-openapi's getQuery shapes it behind Express (a repeated key becomes an
+ * array, an empty value is left out), parsed once: Express 5's `req.query` getter parses again on
+ * every read, and getQuery reads it twice.
+ */
+function parseQuery(search: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!search) return out;
+  for (const [key, value] of new URLSearchParams(search)) {
+    if (!value) continue;
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
 }
 
 /**
@@ -123,9 +136,7 @@ export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exc
         if (!req.headers['transfer-encoding'] && (len === undefined || len === '0')) (req as { body?: unknown }).body = undefined;
         if (info.hasInput) input = { ...((await getBody(req, MAX_BODY_BYTES)) as object), ...pathInput };
       } else if (info.hasInput) {
-        // Express has parsed req.query already; the URL is only built when it has not.
-        const url = (req as { query?: unknown }).query ? (undefined as unknown as URL) : new URL(rawUrl.startsWith('/') ? `http://127.0.0.1${rawUrl}` : rawUrl);
-        const query = getQuery(req, url) as Record<string, unknown>;
+        const query: Record<string, unknown> = parseQuery(q < 0 ? '' : rawUrl.slice(q + 1));
         for (const key of info.arrayKeys) if (query[key] !== undefined && !Array.isArray(query[key])) query[key] = [query[key]];
         input = { ...query, ...pathInput };
       }

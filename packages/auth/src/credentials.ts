@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { apiKeys, type DB } from '@baton/db';
+import { accessEpoch, apiKeys, type DB } from '@baton/db';
 import { hashApiKey, surfaceOfKey, type Surface } from './api-keys.ts';
 import { SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
 
@@ -33,6 +33,44 @@ function keyStatementsFor(db: DB) {
   let stmts = keyStatements.get(db);
   if (!stmts) keyStatements.set(db, (stmts = buildKeyStatements(db)));
   return stmts;
+}
+
+interface KeyRow {
+  id: string;
+  userId: string;
+  orgId: string | null;
+  kind: string;
+  lastUsedAt: string | null;
+}
+interface CachedKey {
+  epoch: number;
+  row: KeyRow;
+  /** When last_used_at was last written, as this process knows it. */
+  lastUsedMs: number;
+}
+
+/**
+ * Key lookups by hash, kept while the access epoch (packages/db/src/access-epoch.ts) stands still:
+ * any change to api_keys (a revocation), users, organizations or memberships, in this process or
+ * another, drops them. Only keys that exist are kept, so random keys cannot fill it.
+ */
+const keyCaches = new WeakMap<DB, Map<string, CachedKey>>();
+const KEY_CACHE_MAX = 10_000;
+
+function lookupKey(db: DB, keyHash: string): { row: KeyRow; entry: CachedKey | null } | null {
+  let cache = keyCaches.get(db);
+  if (!cache) keyCaches.set(db, (cache = new Map()));
+  const epoch = accessEpoch(db);
+  const hit = cache.get(keyHash);
+  if (hit && hit.epoch === epoch) return { row: hit.row, entry: hit };
+  if (hit) cache.delete(keyHash);
+  const row = keyStatementsFor(db).lookup.get({ keyHash }) as KeyRow | undefined;
+  if (!row) return null;
+  if (epoch === null || db.$client.inTransaction) return { row, entry: null };
+  if (cache.size >= KEY_CACHE_MAX) cache.clear();
+  const entry: CachedKey = { epoch, row, lastUsedMs: row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0 };
+  cache.set(keyHash, entry);
+  return { row, entry };
 }
 
 /** last_used_at is a hint for people, not an audit log: write it at most once a minute per key. */
@@ -71,12 +109,14 @@ export async function resolveCredentials(db: DB, sessions: SessionAuth, input: C
     const keySurface = surfaceOfKey(token);
     const allowed = input.surface === 'trpc' ? keySurface !== null : keySurface === input.surface;
     if (!allowed) return { ok: false, reason: 'Invalid API key' };
-    const stmts = keyStatementsFor(db);
-    const row = stmts.lookup.get({ keyHash: hashApiKey(token) });
-    if (!row) return { ok: false, reason: 'Invalid API key' };
+    const found = lookupKey(db, hashApiKey(token));
+    if (!found) return { ok: false, reason: 'Invalid API key' };
+    const { row, entry } = found;
     const now = Date.now();
-    if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
-      stmts.touch.run({ now: new Date(now).toISOString(), id: row.id });
+    const lastUsedMs = entry ? entry.lastUsedMs : row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
+    if (now - lastUsedMs >= LAST_USED_RESOLUTION_MS) {
+      keyStatementsFor(db).touch.run({ now: new Date(now).toISOString(), id: row.id });
+      if (entry) entry.lastUsedMs = now;
     }
     return {
       ok: true,

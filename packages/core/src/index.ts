@@ -62,3 +62,4 @@ export { updateProjectEnvironment, ZUpdateEnvironmentInput } from './projects/up
 export { listPolicyRules, createPolicyRule, deletePolicyRule, ZPolicyRule, ZCreatePolicyRuleInput } from './engine/policy-rules.ts';
 export { GroupCommitter } from './jobs/group-commit.ts';
 export { withSavepoint } from './context.ts';
+export { finishedRunCacheSize } from './runs/finished-run-cache.ts';

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { prepared } from '../util/prepared.ts';
-import { memberships, organizations } from '@baton/db';
+import { accessEpoch, memberships, organizations, type DB } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
 import type { TRole } from './org.types.ts';
@@ -26,20 +26,55 @@ export function effectiveRole(m: MembershipRow, now: Date): { role: TRole; isTem
 
 export const roleAtLeast = (role: TRole, min: TRole): boolean => RANK[role] >= RANK[min];
 
+interface MembershipAndOrg {
+  org: OrgRow;
+  membership: MembershipRow;
+}
+
+/**
+ * (org, membership) lookups, kept while the access epoch stands still (see
+ * packages/db/src/access-epoch.ts): a change to organizations, memberships, users or API keys,
+ * here or in another process, drops them. The effective role is still worked out per request, so a
+ * temporary admin grant ends on time. The rows are frozen: they are shared between requests.
+ */
+const accessCaches = new WeakMap<DB, Map<string, { epoch: number; row: MembershipAndOrg }>>();
+const ACCESS_CACHE_MAX = 10_000;
+
+function freezeRow<T extends object>(row: T): T {
+  for (const v of Object.values(row)) if (v && typeof v === 'object') Object.freeze(v);
+  return Object.freeze(row);
+}
+
+function orgMembership(db: DB, orgId: string, userId: string): MembershipAndOrg | undefined {
+  let cache = accessCaches.get(db);
+  if (!cache) accessCaches.set(db, (cache = new Map()));
+  const key = `${orgId}\u0000${userId}`;
+  const epoch = accessEpoch(db);
+  const hit = cache.get(key);
+  if (hit && hit.epoch === epoch) return hit.row;
+  if (hit) cache.delete(key);
+  const row = prepared(db, 'orgAccess', (d) =>
+    d
+      .select({ org: organizations, membership: memberships })
+      .from(memberships)
+      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+      .where(and(eq(memberships.orgId, sql.placeholder('orgId')), eq(memberships.userId, sql.placeholder('userId'))))
+      .prepare(),
+  ).get({ orgId, userId });
+  if (!row || epoch === null || db.$client.inTransaction) return row;
+  if (cache.size >= ACCESS_CACHE_MAX) cache.clear();
+  const frozen = { org: freezeRow(row.org), membership: freezeRow(row.membership) };
+  cache.set(key, { epoch, row: frozen });
+  return frozen;
+}
+
 /**
  * The org as this actor may see it. A non-member, or an mk key bound to another org, gets 404 —
  * never 403 — so the org's existence does not leak.
  */
 export function getOrgAccess(ctx: CoreContext, actor: Actor, orgId: string): OrgAccess {
   if (actor.via === 'mk_key' && actor.keyOrgId !== orgId) throw notFound('Organization not found');
-  const row = prepared(ctx.db, 'orgAccess', (db) =>
-    db
-      .select({ org: organizations, membership: memberships })
-      .from(memberships)
-      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-      .where(and(eq(memberships.orgId, sql.placeholder('orgId')), eq(memberships.userId, sql.placeholder('userId'))))
-      .prepare(),
-  ).get({ orgId, userId: actor.userId });
+  const row = orgMembership(ctx.db, orgId, actor.userId);
   if (!row) throw notFound('Organization not found');
   return { ...row, ...effectiveRole(row.membership, ctx.now()) };
 }

@@ -2,18 +2,34 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { prepared } from '../util/prepared.ts';
 import { approvals, runEvents } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
-import { loadRunFor } from './load-run.ts';
+import { loadRunFor, runOfOrg, runVersion } from './load-run.ts';
+import { cachedDetail, cachedRun, rememberDetail, rememberRun } from './finished-run-cache.ts';
+import { resolveActiveOrg } from '../orgs/access.ts';
+import { notFound } from '../errors.ts';
 import { renderApproval, renderEvent, renderRun } from './render-run.ts';
 
 export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
-  const { run } = loadRunFor(ctx, actor, activeOrgId, runId);
+  const access = resolveActiveOrg(ctx, actor, activeOrgId);
+  const version = runVersion(ctx, runId, access.org.id);
+  if (!version) throw notFound('Run not found');
+  // A finished run's rendering is reused while its (status, lastSeq, projectId) are unchanged.
+  const run = cachedRun(ctx.db, runId, version);
+  const parts = run && cachedDetail(ctx.db, runId, version);
+  if (run && parts) return { ...run, events: parts.events, approvals: parts.approvals };
+  const row = runOfOrg(ctx, runId, access.org.id);
+  if (!row) throw notFound('Run not found');
   const events = prepared(ctx.db, 'runEvents', (db) =>
     db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)).prepare(),
   ).all({ runId });
   const approvalRows = prepared(ctx.db, 'runApprovals', (db) =>
     db.select().from(approvals).where(eq(approvals.runId, sql.placeholder('runId'))).orderBy(asc(approvals.createdAt), asc(approvals.id)).prepare(),
   ).all({ runId });
-  return { ...renderRun(run), events: events.map(renderEvent), approvals: approvalRows.map(renderApproval) };
+  const rendered = renderRun(row);
+  const detail = { events: events.map(renderEvent), approvals: approvalRows.map(renderApproval) };
+  const fresh = { status: row.status, lastSeq: row.lastSeq, projectId: row.projectId };
+  rememberRun(ctx.db, fresh, rendered);
+  rememberDetail(ctx.db, runId, fresh, detail);
+  return { ...rendered, events: detail.events, approvals: detail.approvals };
 }
 
 export function getRunReplay(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {

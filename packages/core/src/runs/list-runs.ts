@@ -4,7 +4,8 @@ import type { Actor, CoreContext } from '../context.ts';
 import { resolveActiveOrg } from '../orgs/access.ts';
 import { prepared } from '../util/prepared.ts';
 import { renderRun } from './render-run.ts';
-import type { TListRunsInput } from './run.types.ts';
+import type { TListRunsInput, TRun } from './run.types.ts';
+import { cachedRun, rememberRun } from './finished-run-cache.ts';
 
 type Filter = 'all' | 'project' | 'status' | 'projectStatus';
 
@@ -38,11 +39,44 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
   const access = resolveActiveOrg(ctx, actor, activeOrgId);
   const f: Filter = input.projectId ? (input.status ? 'projectStatus' : 'project') : input.status ? 'status' : 'all';
   const params = { orgId: access.org.id, projectId: input.projectId ?? '', status: input.status ?? '', limit: input.limit, offset: input.offset };
-  const rows = prepared(ctx.db, `listRuns:${f}`, (db) =>
-    db.select().from(runs).where(rowFilter(f)).orderBy(desc(runs.createdAt), desc(runs.id)).limit(P.limit).offset(P.offset).prepare(),
+  // The page as (id, status, lastSeq, projectId) first; finished runs already rendered come from the
+  // cache (finished-run-cache.ts), the rest are read in full in one more query.
+  const page = prepared(ctx.db, `listRunVersions:${f}`, (db) =>
+    db
+      .select({ id: runs.id, status: runs.status, lastSeq: runs.lastSeq, projectId: runs.projectId })
+      .from(runs)
+      .where(rowFilter(f))
+      .orderBy(desc(runs.createdAt), desc(runs.id))
+      .limit(P.limit)
+      .offset(P.offset)
+      .prepare(),
   ).all(params);
+  const out: Array<TRun | undefined> = page.map((v) => cachedRun(ctx.db, v.id, v));
+  const missing = page.filter((_, i) => out[i] === undefined).map((v) => v.id);
+  if (missing.length) {
+    const byId = new Map(
+      prepared(ctx.db, 'runsByIds', (db) =>
+        db
+          .select()
+          .from(runs)
+          // By primary key: the unary + keeps SQLite from walking the org's index instead.
+          .where(sql`${runs.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')})) AND +${runs.orgId} = ${P.orgId}`)
+          .prepare(),
+      )
+        .all({ orgId: access.org.id, ids: JSON.stringify(missing) })
+        .map((row) => [row.id, row]),
+    );
+    page.forEach((v, i) => {
+      if (out[i]) return;
+      const row = byId.get(v.id);
+      if (!row) return; // deleted between the two reads
+      const run = renderRun(row);
+      rememberRun(ctx.db, { status: row.status, lastSeq: row.lastSeq, projectId: row.projectId }, run);
+      out[i] = run;
+    });
+  }
   const total = prepared(ctx.db, `countRuns:${f}`, (db) =>
     db.select({ n: sql<number>`coalesce(sum(${runCounts.n}), 0)` }).from(runCounts).where(countFilter(f)).prepare(),
   ).get(params);
-  return { runs: rows.map(renderRun), count: Number(total?.n ?? 0) };
+  return { runs: out.filter((r): r is TRun => r !== undefined), count: Number(total?.n ?? 0) };
 }

@@ -4,17 +4,37 @@ import { runs } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { resolveActiveOrg, type OrgAccess } from '../orgs/access.ts';
+import type { RunVersion } from './finished-run-cache.ts';
 
 /** A run of the actor's active org. Another org's run is 404, the same as a run that does not exist. */
 export function loadRunFor(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
   const access = resolveActiveOrg(ctx, actor, activeOrgId);
-  const run = prepared(ctx.db, 'runOfOrg', (db) =>
+  const run = runOfOrg(ctx, runId, access.org.id);
+  if (!run) throw notFound('Run not found');
+  return { run, access } as { run: typeof run; access: OrgAccess };
+}
+
+/** The run's row, if it belongs to the org. */
+export function runOfOrg(ctx: CoreContext, runId: string, orgId: string) {
+  return prepared(ctx.db, 'runOfOrg', (db) =>
     db
       .select()
       .from(runs)
       .where(and(eq(runs.id, sql.placeholder('runId')), eq(runs.orgId, sql.placeholder('orgId'))))
       .prepare(),
-  ).get({ runId, orgId: access.org.id });
-  if (!run) throw notFound('Run not found');
-  return { run, access } as { run: typeof run; access: OrgAccess };
+  ).get({ runId, orgId });
+}
+
+/**
+ * What decides whether a rendered finished run is still right (see finished-run-cache.ts), read from
+ * the run's row within the org: three small columns, no JSON to parse.
+ */
+export function runVersion(ctx: CoreContext, runId: string, orgId: string): RunVersion | undefined {
+  return prepared(ctx.db, 'runVersion', (db) =>
+    db
+      .select({ status: runs.status, lastSeq: runs.lastSeq, projectId: runs.projectId })
+      .from(runs)
+      .where(and(eq(runs.id, sql.placeholder('runId')), eq(runs.orgId, sql.placeholder('orgId'))))
+      .prepare(),
+  ).get({ runId, orgId });
 }

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { client, type Call } from '../../../test/helpers/client.ts';
+import { addMember, createApiKey, createProject, createUser } from '../../../test/helpers/factories.ts';
+import { createRunVia, setAutonomy, waitForRun } from '../../../test/helpers/runs.ts';
+import { expectErrorBody, expectMkContract } from '../../../test/helpers/contract.ts';
+import { resolveCredentials, hashApiKey } from '@baton/auth';
+import { finishedRunCacheSize } from '@baton/core';
+
+/**
+ * The read caches (API keys, org access, rendered finished runs) must never serve something the
+ * database no longer says: each test warms a cache through the API, changes the truth underneath —
+ * through the API, through the server's own connection, or from another connection as another
+ * process would — and checks the next answer.
+ */
+let srv: TestServer;
+let call: Call;
+
+beforeAll(async () => {
+  srv = await startTestServer();
+  call = client(srv.url);
+});
+afterAll(async () => {
+  await srv.close();
+});
+
+/** A second connection to the server's database file: what another process (a CLI, sqlite3) would do. */
+function otherConnection() {
+  const db = new Database(join(srv.dataDir, 'baton.db'));
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+async function finishedRun(auth: { cookie?: string; token?: string }, projectId?: string) {
+  const run = await createRunVia(call, auth, { requestText: 'Add a health check endpoint', ...(projectId ? { projectId } : {}) });
+  return waitForRun(call, auth, run.id);
+}
+
+describe('API key cache', () => {
+  it('a key revoked through the API is refused on the very next request', async () => {
+    const alice = await createUser(call);
+    const key = await createApiKey(call, alice, 'mk_live');
+    for (let i = 0; i < 3; i++) expect((await call('GET', '/api/v1/projects', { token: key.key })).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/api-keys/${key.id}`, { cookie: alice.cookie })).status).toBe(200);
+    const res = await call('GET', '/api/v1/projects', { token: key.key });
+    expect(res.status).toBe(401);
+    expectErrorBody(res.body);
+  });
+
+  it('a key revoked by another process is refused on the next request', async () => {
+    const alice = await createUser(call);
+    const key = await createApiKey(call, alice, 'mk_live');
+    expect((await call('GET', '/api/v1/projects', { token: key.key })).status).toBe(200);
+    const other = otherConnection();
+    try {
+      other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date().toISOString(), key.id);
+    } finally {
+      other.close();
+    }
+    expect((await call('GET', '/api/v1/projects', { token: key.key })).status).toBe(401);
+  });
+
+  it('still records last use, at most once a minute, while the lookup is cached', async () => {
+    const alice = await createUser(call);
+    const key = await createApiKey(call, alice, 'mk_live');
+    const lastUsed = () => (srv.baton.core.db.$client.prepare('SELECT last_used_at FROM api_keys WHERE id = ?').get(key.id) as { last_used_at: string | null }).last_used_at;
+    expect(lastUsed()).toBeNull();
+    await call('GET', '/api/v1/projects', { token: key.key });
+    const first = lastUsed();
+    expect(first).not.toBeNull();
+    for (let i = 0; i < 4; i++) await call('GET', '/api/v1/projects', { token: key.key });
+    expect(lastUsed()).toBe(first);
+    const listed = await call('GET', '/api/v1/api-keys', { cookie: alice.cookie });
+    expect(listed.body.data.apiKeys.find((k: { id: string }) => k.id === key.id).lastUsedAt).toBe(first);
+  });
+
+  it('does not keep a key read inside a transaction that is rolled back', async () => {
+    const alice = await createUser(call);
+    const db = srv.baton.core.db;
+    const token = 'mk_live_' + 'r'.repeat(32);
+    const input = { authorization: `Bearer ${token}`, cookie: undefined, surface: 'mk' as const, secure: false };
+    db.$client.exec('BEGIN');
+    try {
+      db.$client
+        .prepare('INSERT INTO api_keys (id, name, kind, key_hash, prefix, user_id, org_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(crypto.randomUUID(), 'temp', 'mk_live', hashApiKey(token), token.slice(0, 12), alice.id, alice.orgId, new Date().toISOString());
+      const inside = await resolveCredentials(db, srv.baton.deps.sessions, input);
+      expect(inside.ok && inside.actor?.userId).toBe(alice.id);
+    } finally {
+      db.$client.exec('ROLLBACK');
+    }
+    const after = await resolveCredentials(db, srv.baton.deps.sessions, input);
+    expect(after).toEqual({ ok: false, reason: 'Invalid API key' });
+  });
+});
+
+describe('org access cache', () => {
+  it('a member removed from the org by another process gets 404 on the next request', async () => {
+    const owner = await createUser(call);
+    const bob = await createUser(call);
+    addMember(srv.baton.core.db, owner.orgId, bob.id, 'member');
+    const asBob = { cookie: bob.cookie, headers: { 'x-org-id': owner.orgId } };
+    expect((await call('GET', `/api/v1/orgs/${owner.orgId}`, asBob)).status).toBe(200);
+    const other = otherConnection();
+    try {
+      other.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(owner.orgId, bob.id);
+    } finally {
+      other.close();
+    }
+    const res = await call('GET', `/api/v1/orgs/${owner.orgId}`, asBob);
+    expect(res.status).toBe(404);
+    expectErrorBody(res.body);
+  });
+
+  it('a role lowered in the server’s own connection takes effect at once (admin → viewer: PATCH is 403)', async () => {
+    const owner = await createUser(call);
+    const carol = await createUser(call);
+    addMember(srv.baton.core.db, owner.orgId, carol.id, 'admin');
+    const asCarol = { cookie: carol.cookie, headers: { 'x-org-id': owner.orgId } };
+    expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asCarol, body: { name: 'Renamed by admin' } })).status).toBe(200);
+    srv.baton.core.db.$client.prepare("UPDATE memberships SET role = 'viewer' WHERE org_id = ? AND user_id = ?").run(owner.orgId, carol.id);
+    expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asCarol, body: { name: 'Renamed by viewer' } })).status).toBe(403);
+  });
+
+  it('a temporary admin grant ends on time although the membership is cached', async () => {
+    const owner = await createUser(call);
+    const dave = await createUser(call);
+    const until = new Date(Date.now() + 1500).toISOString();
+    addMember(srv.baton.core.db, owner.orgId, dave.id, 'member', until);
+    const asDave = { cookie: dave.cookie, headers: { 'x-org-id': owner.orgId } };
+    expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asDave, body: { name: 'Temp admin rename' } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asDave, body: { name: 'Too late' } })).status).toBe(403);
+  });
+});
+
+describe('finished run cache', () => {
+  it('serves a finished run the same, contract-valid, on repeated reads and in lists', async () => {
+    const alice = await createUser(call);
+    const auth = { cookie: alice.cookie };
+    await setAutonomy(call, auth, alice.orgId, 'autopilot');
+    const run = await finishedRun(auth);
+    expect(run.status).toBe('completed');
+    const first = await call('GET', `/api/v1/runs/${run.id}`, auth);
+    const second = await call('GET', `/api/v1/runs/${run.id}`, auth);
+    expectMkContract('GET', '/runs/{id}', 200, first.body);
+    expect(second.body).toEqual(first.body);
+    expect(finishedRunCacheSize(srv.baton.core.db).details).toBeGreaterThan(0);
+    const listed = await call('GET', '/api/v1/runs?limit=5', auth);
+    expectMkContract('GET', '/runs', 200, listed.body);
+    const { events: _e, approvals: _a, ...summary } = first.body.data;
+    expect(listed.body.data.runs.find((r: { id: string }) => r.id === run.id)).toEqual(summary);
+  });
+
+  it('shows projectId null once the project is deleted, in detail and list', async () => {
+    const alice = await createUser(call);
+    const auth = { cookie: alice.cookie };
+    await setAutonomy(call, auth, alice.orgId, 'autopilot');
+    const project = await createProject(call, auth);
+    const run = await finishedRun(auth, project.id);
+    expect(run.projectId).toBe(project.id);
+    await call('GET', `/api/v1/runs/${run.id}`, auth);
+    await call('GET', '/api/v1/runs?limit=5', auth);
+    expect((await call('DELETE', `/api/v1/projects/${project.id}`, auth)).status).toBe(200);
+    const after = await call('GET', `/api/v1/runs/${run.id}`, auth);
+    expect(after.status).toBe(200);
+    expect(after.body.data.projectId).toBeNull();
+    const listed = await call('GET', '/api/v1/runs?limit=5', auth);
+    expect(listed.body.data.runs.find((r: { id: string }) => r.id === run.id).projectId).toBeNull();
+  });
+
+  it('never serves a cached run to another tenant, and forgets nothing about access: 404', async () => {
+    const alice = await createUser(call);
+    const mallory = await createUser(call);
+    const auth = { cookie: alice.cookie };
+    await setAutonomy(call, auth, alice.orgId, 'autopilot');
+    const run = await finishedRun(auth);
+    expect((await call('GET', `/api/v1/runs/${run.id}`, auth)).status).toBe(200);
+    const res = await call('GET', `/api/v1/runs/${run.id}`, { cookie: mallory.cookie });
+    expect(res.status).toBe(404);
+    expectErrorBody(res.body);
+    const malloryKey = await createApiKey(call, mallory, 'mk_live');
+    expect((await call('GET', `/api/v1/runs/${run.id}`, { token: malloryKey.key })).status).toBe(404);
+  });
+
+  it('answers 404 for a cached run once its org is deleted', async () => {
+    const alice = await createUser(call);
+    const auth = { cookie: alice.cookie };
+    const org = await call('POST', '/api/v1/orgs', { ...auth, body: { name: 'Short-lived org' } });
+    expect(org.status).toBe(201);
+    const inOrg = { ...auth, headers: { 'x-org-id': org.body.data.id } };
+    await setAutonomy(call, inOrg, org.body.data.id, 'autopilot');
+    const run = await finishedRun(inOrg);
+    expect((await call('GET', `/api/v1/runs/${run.id}`, inOrg)).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/orgs/${org.body.data.id}`, auth)).status).toBe(200);
+    expect((await call('GET', `/api/v1/runs/${run.id}`, inOrg)).status).toBe(404);
+  });
+
+  it('does not cache a run still in progress: its detail keeps growing', async () => {
+    const alice = await createUser(call);
+    const auth = { cookie: alice.cookie };
+    await setAutonomy(call, auth, alice.orgId, 'observe');
+    const run = await createRunVia(call, auth, { requestText: 'Add a README section' });
+    const waiting = await waitForRun(call, auth, run.id, (r) => r.approvals.some((a: { status: string }) => a.status === 'pending'));
+    const approval = waiting.approvals.find((a: { status: string }) => a.status === 'pending');
+    expect((await call('POST', `/api/v1/runs/${run.id}/approve`, { ...auth, body: { approvalId: approval.id } })).status).toBe(200);
+    const later = await waitForRun(call, auth, run.id, (r) => r.events.length > waiting.events.length);
+    expect(later.events.length).toBeGreaterThan(waiting.events.length);
+    expect(later.approvals.find((a: { id: string }) => a.id === approval.id).status).toBe('approved');
+  });
+});
