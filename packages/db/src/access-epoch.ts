@@ -10,7 +10,8 @@ import type { DB } from './client.ts';
  *   update or delete of the watched tables, FK cascades included. API keys' `last_used_at` is left
  *   out: it is a hint touched at most once a minute per key and decides nothing.
  * - Writes by any other connection or process: `PRAGMA data_version` changes after another
- *   connection commits, so every external commit moves the epoch (coarse, but exact).
+ *   connection commits, so every external commit moves the epoch (coarse, but exact). It is read
+ *   once per macrotask: a request sees every commit made before its turn began.
  *
  * A rolled-back change has already moved the epoch: caches are dropped too often, never too rarely.
  * Callers must not fill a cache inside a transaction (it could still roll back).
@@ -26,6 +27,8 @@ interface EpochState {
   epoch: number;
   dataVersion: () => number;
   lastDataVersion: number;
+  /** data_version was read in the current macrotask (cleared by setImmediate). */
+  checked: boolean;
 }
 
 const states = new WeakMap<DB, EpochState | null>();
@@ -37,7 +40,7 @@ function install(db: DB): EpochState | null {
   );
   // Before migrations have run there is nothing to watch (and nothing to cache).
   if (!WATCHED.every((w) => existing.has(w.table))) return null;
-  const state: EpochState = { epoch: 0, dataVersion: () => 0, lastDataVersion: 0 };
+  const state: EpochState = { epoch: 0, dataVersion: () => 0, lastDataVersion: 0, checked: false };
   client.function('baton_access_changed', { deterministic: false, varargs: false }, () => {
     state.epoch++;
     return null;
@@ -64,10 +67,20 @@ export function accessEpoch(db: DB): number | null {
     if (state) states.set(db, state);
   }
   if (!state) return null;
-  const dv = state.dataVersion();
-  if (dv !== state.lastDataVersion) {
-    state.lastDataVersion = dv;
-    state.epoch++;
+  // Reading data_version costs about as much as a small query, and a request asks two or three
+  // times (key, org access) within one macrotask, where no other connection's commit can become
+  // visible in between that could not as well have come a moment later: read it once per macrotask.
+  if (!state.checked) {
+    const dv = state.dataVersion();
+    if (dv !== state.lastDataVersion) {
+      state.lastDataVersion = dv;
+      state.epoch++;
+    }
+    state.checked = true;
+    const s = state;
+    setImmediate(() => {
+      s.checked = false;
+    }).unref();
   }
   return state.epoch;
 }

@@ -8,8 +8,9 @@ import type { TApproval, TRun, TRunEvent } from './run.types.ts';
  * finishing appends the last one, pending approvals are expired in the same transaction, and
  * deciding or expiring an approval of a finished run is refused. The one later change is
  * `projectId` becoming null when the project is deleted. So a rendered finished run stays right as
- * long as (status, lastSeq, projectId) are what the database says now; every read still fetches
- * those three from the run's row — scoped to the caller's org — and only then uses the cache.
+ * long as (status, projectId) are what the database says now — and, for a detail with its events,
+ * lastSeq too, as a second guard. Every read still fetches those from the run's row or the list
+ * index, scoped to the caller's org, and only then uses the cache.
  * Nothing is cached inside a transaction, which could still roll back.
  *
  * Cached values are deep-frozen. Bounded by weight (one per run, plus one per event and approval of a cached detail), least
@@ -17,13 +18,14 @@ import type { TApproval, TRun, TRunEvent } from './run.types.ts';
  */
 export interface RunVersion {
   status: string;
-  lastSeq: number;
+  /** Checked for details only: a list item (TRun) holds nothing that depends on the events. */
+  lastSeq?: number;
   projectId: string | null;
 }
 
 interface Entry<T> {
   status: string;
-  lastSeq: number;
+  lastSeq: number | undefined;
   projectId: string | null;
   value: T;
   weight: number;
@@ -40,12 +42,15 @@ export const isFinishedStatus = (status: string) => TERMINAL.has(status);
 class Lru<T> {
   private entries = new Map<string, Entry<T>>();
   private weight = 0;
-  constructor(private readonly maxWeight: number) {}
+  constructor(
+    private readonly maxWeight: number,
+    private readonly checkLastSeq: boolean,
+  ) {}
 
   get(id: string, v: RunVersion): T | undefined {
     const e = this.entries.get(id);
     if (!e) return undefined;
-    if (e.status !== v.status || e.lastSeq !== v.lastSeq || e.projectId !== v.projectId) {
+    if (e.status !== v.status || e.projectId !== v.projectId || (this.checkLastSeq && e.lastSeq !== v.lastSeq)) {
       this.delete(id);
       return undefined;
     }
@@ -91,7 +96,7 @@ const perDb = new WeakMap<DB, Caches>();
 
 function cachesOf(db: DB): Caches {
   let c = perDb.get(db);
-  if (!c) perDb.set(db, (c = { runs: new Lru(RUNS_MAX_WEIGHT), details: new Lru(DETAILS_MAX_WEIGHT) }));
+  if (!c) perDb.set(db, (c = { runs: new Lru(RUNS_MAX_WEIGHT, false), details: new Lru(DETAILS_MAX_WEIGHT, true) }));
   return c;
 }
 

@@ -39,11 +39,12 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
   const access = resolveActiveOrg(ctx, actor, activeOrgId);
   const f: Filter = input.projectId ? (input.status ? 'projectStatus' : 'project') : input.status ? 'status' : 'all';
   const params = { orgId: access.org.id, projectId: input.projectId ?? '', status: input.status ?? '', limit: input.limit, offset: input.offset };
-  // The page as (id, status, lastSeq, projectId) first; finished runs already rendered come from the
-  // cache (finished-run-cache.ts), the rest are read in full in one more query.
+  // The page as (id, status, projectId) first, from the list index alone (it carries both); finished
+  // runs already rendered come from the cache (finished-run-cache.ts), the rest are read in full
+  // in one more query, by primary key.
   const page = prepared(ctx.db, `listRunVersions:${f}`, (db) =>
     db
-      .select({ id: runs.id, status: runs.status, lastSeq: runs.lastSeq, projectId: runs.projectId })
+      .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
       .from(runs)
       .where(rowFilter(f))
       .orderBy(desc(runs.createdAt), desc(runs.id))
@@ -71,7 +72,7 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
       const row = byId.get(v.id);
       if (!row) return; // deleted between the two reads
       const run = renderRun(row);
-      rememberRun(ctx.db, { status: row.status, lastSeq: row.lastSeq, projectId: row.projectId }, run);
+      rememberRun(ctx.db, { status: row.status, projectId: row.projectId }, run);
       out[i] = run;
     });
   }

@@ -45,9 +45,12 @@ export const runs = sqliteTable(
     createdAt: text('created_at').notNull(),
     completedAt: text('completed_at'),
   },
+  // The list indexes also carry status and project_id: a page of a list is read from the index
+  // alone as (id, status, projectId), and finished runs come rendered from the cache
+  // (core/src/runs/finished-run-cache.ts). last_seq stays out, so event appends touch no index.
   (t) => [
-    index('runs_org_created_idx').on(t.orgId, t.createdAt, t.id),
-    index('runs_org_status_created_idx').on(t.orgId, t.status, t.createdAt, t.id),
-    index('runs_org_project_created_idx').on(t.orgId, t.projectId, t.createdAt, t.id),
+    index('runs_org_created_idx').on(t.orgId, t.createdAt, t.id, t.status, t.projectId),
+    index('runs_org_status_created_idx').on(t.orgId, t.status, t.createdAt, t.id, t.projectId),
+    index('runs_org_project_created_idx').on(t.orgId, t.projectId, t.createdAt, t.id, t.status),
   ],
 );
