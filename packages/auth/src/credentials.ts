@@ -50,7 +50,7 @@ interface CachedKey {
 }
 
 /**
- * Key lookups by hash, kept while the access epoch (packages/db/src/access-epoch.ts) stands still:
+ * Key lookups by hash, kept while the access epoch (packages/db/src/change-epochs.ts) stands still:
  * any change to api_keys (a revocation), users, organizations or memberships, in this process or
  * another, drops them. Only keys that exist are kept, so random keys cannot fill it.
  */

@@ -33,7 +33,7 @@ interface MembershipAndOrg {
 
 /**
  * (org, membership) lookups, kept while the access epoch stands still (see
- * packages/db/src/access-epoch.ts): a change to organizations, memberships, users or API keys,
+ * packages/db/src/change-epochs.ts): a change to organizations, memberships, users or API keys,
  * here or in another process, drops them. The effective role is still worked out per request, so a
  * temporary admin grant ends on time. The rows are frozen: they are shared between requests.
  */

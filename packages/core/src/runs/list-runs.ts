@@ -6,10 +6,13 @@ import { prepared } from '../util/prepared.ts';
 import { renderRun } from './render-run.ts';
 import type { TListRunsInput, TRun } from './run.types.ts';
 import { cachedRun, rememberRun } from './finished-run-cache.ts';
+import { checkpointFor, type ListKeyPos } from './list-checkpoints.ts';
 
 type Filter = 'all' | 'project' | 'status' | 'projectStatus';
 
 const P = {
+  fromCreatedAt: sql.placeholder('fromCreatedAt'),
+  fromId: sql.placeholder('fromId'),
   orgId: sql.placeholder('orgId'),
   projectId: sql.placeholder('projectId'),
   status: sql.placeholder('status'),
@@ -31,6 +34,28 @@ function countFilter(f: Filter): SQL {
   return and(...parts)!;
 }
 
+/** Newest first, so "at or after" a position is (created_at, id) at or below its key. */
+const atOrAfter = () => sql`(${runs.createdAt}, ${runs.id}) <= (${P.fromCreatedAt}, ${P.fromId})`;
+
+/** The run `step` places after `from` (or after the list's start), for list-checkpoints.ts. */
+function walkList(ctx: CoreContext, f: Filter, params: Record<string, unknown>, from: ListKeyPos | null, step: number): ListKeyPos | undefined {
+  if (!from) {
+    return prepared(ctx.db, `walkRuns:${f}`, (db) =>
+      db.select({ createdAt: runs.createdAt, id: runs.id }).from(runs).where(rowFilter(f)).orderBy(desc(runs.createdAt), desc(runs.id)).limit(1).offset(P.offset).prepare(),
+    ).get({ ...params, offset: step });
+  }
+  return prepared(ctx.db, `walkRunsFrom:${f}`, (db) =>
+    db
+      .select({ createdAt: runs.createdAt, id: runs.id })
+      .from(runs)
+      .where(and(rowFilter(f), atOrAfter()))
+      .orderBy(desc(runs.createdAt), desc(runs.id))
+      .limit(1)
+      .offset(P.offset)
+      .prepare(),
+  ).get({ ...params, offset: step, fromCreatedAt: from.createdAt, fromId: from.id });
+}
+
 /**
  * Newest first, within the actor's active org; `count` is the total matching the filters, read
  * from the trigger-maintained run_counts table rather than counted.
@@ -41,17 +66,31 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
   const params = { orgId: access.org.id, projectId: input.projectId ?? '', status: input.status ?? '', limit: input.limit, offset: input.offset };
   // The page as (id, status, projectId) first, from the list index alone (it carries both); finished
   // runs already rendered come from the cache (finished-run-cache.ts), the rest are read in full
-  // in one more query, by primary key.
-  const page = prepared(ctx.db, `listRunVersions:${f}`, (db) =>
-    db
-      .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
-      .from(runs)
-      .where(rowFilter(f))
-      .orderBy(desc(runs.createdAt), desc(runs.id))
-      .limit(P.limit)
-      .offset(P.offset)
-      .prepare(),
-  ).all(params);
+  // in one more query, by primary key. A deep offset starts from a checkpoint (list-checkpoints.ts).
+  const cp = checkpointFor(ctx.db, { orgId: access.org.id, projectId: input.projectId ?? null, status: input.status ?? null }, input.offset, (from, step) =>
+    walkList(ctx, f, params, from, step),
+  );
+  const page = cp
+    ? prepared(ctx.db, `listRunVersionsFrom:${f}`, (db) =>
+        db
+          .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
+          .from(runs)
+          .where(and(rowFilter(f), atOrAfter()))
+          .orderBy(desc(runs.createdAt), desc(runs.id))
+          .limit(P.limit)
+          .offset(P.offset)
+          .prepare(),
+      ).all({ ...params, offset: input.offset - cp.position, fromCreatedAt: cp.at.createdAt, fromId: cp.at.id })
+    : prepared(ctx.db, `listRunVersions:${f}`, (db) =>
+        db
+          .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
+          .from(runs)
+          .where(rowFilter(f))
+          .orderBy(desc(runs.createdAt), desc(runs.id))
+          .limit(P.limit)
+          .offset(P.offset)
+          .prepare(),
+      ).all(params);
   const out: Array<TRun | undefined> = page.map((v) => cachedRun(ctx.db, v.id, v));
   const missing = page.filter((_, i) => out[i] === undefined).map((v) => v.id);
   if (missing.length) {
