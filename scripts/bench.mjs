@@ -71,7 +71,7 @@ const P = { ...MODES[mode] };
 if (flags.rounds) P.rounds = Number(flags.rounds);
 if (flags.duration) P.duration = Number(flags.duration);
 
-const TARGETS = { eventsPerSecond: 20000, sseP99Ms: 50, sseKbPerConnection: 64 };
+const TARGETS = { eventsPerSecond: 20000, sseP99Ms: 50, sseKbPerConnection: 64, getRunVsExpress: 0.6, getRunP99VsExpress: 2, listVsExpress: 0.4, scaleRatio: 1.5, idleRssMb: 150, coldStartMs: 2000 };
 const log = (msg) => process.stderr.write(`[bench ${((performance.now() - T0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 const T0 = performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -468,6 +468,14 @@ async function main() {
     const mkAuth = { authorization: `Bearer ${manifest.mkKey}` };
     const SCENARIOS = [
       { key: 'get_run', label: 'GET /api/v1/runs/{id}', path: `/api/v1/runs/${runId}`, headers: mkAuth, expect: 200 },
+      // Not a target: a run still in progress is never served from the finished-run cache, so this is the uncached path.
+      {
+        key: 'get_run_active',
+        label: 'GET /api/v1/runs/{id} (run in progress, uncached)',
+        path: `/api/v1/runs/${seedMain.activeRunIds[0]}`,
+        headers: mkAuth,
+        expect: 200,
+      },
       { key: 'list_runs', label: 'GET /api/v1/runs?limit=25', path: '/api/v1/runs?limit=25', headers: mkAuth, expect: 200 },
       {
         key: 'list_runs_completed_offset',
@@ -747,6 +755,19 @@ function report(results) {
   }
   lines.push(`server RSS idle: Baton ${mb(results.servers.batonIdleRssKb)} MB, baseline (a) ${mb(results.servers.baselineHttpIdleRssKb)} MB, baseline (b) ${mb(results.servers.baselineExpressIdleRssKb)} MB; RSS column = max while under that load`);
   const mark = (ok) => (ok ? 'MET' : 'MISSED');
+  {
+    const sc = results.scenarios;
+    const express = sc.baseline_express;
+    const p99x = sc.get_run.p99Ms && express.p99Ms ? sc.get_run.p99Ms / express.p99Ms : null;
+    lines.push('');
+    lines.push('targets (ratios are medians of in-round ratios against bare Express)');
+    lines.push(`  GET /api/v1/runs/{id}: ${fmt(sc.get_run.vsExpress, 3)}× Express req/s, target ≥ ${TARGETS.getRunVsExpress}: ${mark(sc.get_run.vsExpress >= TARGETS.getRunVsExpress)}; p99 ${fmt(p99x, 2)}× Express's, target ≤ ${TARGETS.getRunP99VsExpress}: ${mark(p99x !== null && p99x <= TARGETS.getRunP99VsExpress)}`);
+    for (const k of ['list_runs', 'list_runs_completed_offset']) {
+      lines.push(`  ${sc[k].label}: ${fmt(sc[k].vsExpress, 3)}× Express, target ≥ ${TARGETS.listVsExpress}: ${mark(sc[k].vsExpress >= TARGETS.listVsExpress)}`);
+    }
+    const idleMb = results.servers.batonIdleRssKb / 1024;
+    lines.push(`  idle RSS ${fmt(idleMb, 0)} MB, target < ${TARGETS.idleRssMb} MB: ${mark(idleMb < TARGETS.idleRssMb)}`);
+  }
   const ev = results.events;
   lines.push('');
   const perCommit = (x) => (x.commits > 0 ? `, ${fmt(x.appended / x.commits, 0)} events/commit` : '');
@@ -784,7 +805,8 @@ function report(results) {
       sc.largeOrgRuns,
     )} in the org): ×${fmt(sc.p99Ratio, 2)}; req/s ${fmt(sc.smallRps)} → ${fmt(sc.largeRps)}`,
   );
-  lines.push(`cold start (spawn node apps/server/dist/main.js → first 200 on /healthz, ${results.coldStart.database}): median ${fmt(results.coldStart.medianMs)} ms of ${results.coldStart.samplesMs.length}`);
+  lines.push(`  target ≤ ${TARGETS.scaleRatio}: ${mark(sc.p99Ratio !== null && sc.p99Ratio <= TARGETS.scaleRatio)}`);
+  lines.push(`cold start (spawn node apps/server/dist/main.js → first 200 on /healthz, ${results.coldStart.database}): median ${fmt(results.coldStart.medianMs)} ms of ${results.coldStart.samplesMs.length}   target < ${fmt(TARGETS.coldStartMs)} ms: ${mark(results.coldStart.medianMs < TARGETS.coldStartMs)}`);
   lines.push(`seed: ${fmt(results.seed.runs)} runs / ${fmt(results.seed.runEvents)} events through core in ${fmt(results.seed.seconds, 1)} s (${fmt(results.seed.runsPerSecond)} runs/s, synchronous NORMAL)`);
   for (const n of results.notes) lines.push(`note: ${n}`);
   lines.push(`results: bench/results/latest.json (total ${fmt(results.totalSeconds, 0)} s)`);
@@ -794,6 +816,8 @@ function report(results) {
   const s = results.scenarios;
   add('get_run/http', s.get_run.vsHttp);
   add('get_run/express', s.get_run.vsExpress);
+  add('get_run_p99/express', s.get_run.p99Ms && s.baseline_express.p99Ms ? Number((s.get_run.p99Ms / s.baseline_express.p99Ms).toFixed(2)) : null);
+  add('get_run_active/express', s.get_run_active.vsExpress);
   add('list/express', s.list_runs.vsExpress);
   add('list_offset/express', s.list_runs_completed_offset.vsExpress);
   add('create_run/express', s.create_run.vsExpress);

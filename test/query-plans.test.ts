@@ -12,6 +12,7 @@ import {
   createRun,
   DEFAULT_COMMAND_ALLOWLIST,
   DEFAULT_PRICES,
+  CHECKPOINT_STEP,
   finishRun,
   getRunDetail,
   getRunReplay,
@@ -133,6 +134,8 @@ beforeAll(async () => {
     else seed.activeRunId = run.id; // still in intake, its run.advance job queued
     seed.runId ??= run.id;
   }
+  // Past two list checkpoints (every CHECKPOINT_STEP runs), so a deep page walks to them and starts from one.
+  for (let i = 0; i < 2 * CHECKPOINT_STEP + 20; i++) createRun(ctx, seed.owner, seed.otherOrgId, { requestText: `deep ${i}` });
   const key = createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans', kind: 'mk_live' }, generateApiKey('mk_live'));
   createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans fr', kind: 'fr' }, generateApiKey('fr'));
   seed.apiKey = key.key;
@@ -177,6 +180,16 @@ const CASES: Array<{ name: string; table: string; run: () => unknown }> = [
     run: () => listRuns(ctx, seed.mkActor, null, { projectId: seed.projectId, status: 'completed', limit: 25, offset: 0 }),
   },
   { name: 'list runs with offset', table: 'runs', run: () => listRuns(ctx, seed.mkActor, null, { status: 'completed', limit: 25, offset: 10 }) },
+  {
+    name: 'list runs, deep page (walks to checkpoints, then starts from one)',
+    table: 'runs',
+    run: () => listRuns(ctx, seed.owner, seed.otherOrgId, { limit: 25, offset: 2 * CHECKPOINT_STEP + 5 }),
+  },
+  {
+    name: 'list runs by status, deep page',
+    table: 'runs',
+    run: () => listRuns(ctx, seed.owner, seed.otherOrgId, { status: 'intake', limit: 25, offset: CHECKPOINT_STEP + 5 }),
+  },
   { name: 'list projects', table: 'projects', run: () => listProjects(ctx, seed.owner, seed.orgId, { limit: 25, offset: 0 }) },
   { name: 'list projects by status', table: 'projects', run: () => listProjects(ctx, seed.owner, seed.orgId, { status: 'active', limit: 25, offset: 0 }) },
   { name: 'list project environments', table: 'project_environments', run: () => listProjectEnvironments(ctx, seed.owner, seed.orgId, seed.projectId) },

@@ -63,3 +63,4 @@ export { listPolicyRules, createPolicyRule, deletePolicyRule, ZPolicyRule, ZCrea
 export { GroupCommitter } from './jobs/group-commit.ts';
 export { withSavepoint } from './context.ts';
 export { finishedRunCacheSize } from './runs/finished-run-cache.ts';
+export { CHECKPOINT_STEP } from './runs/list-checkpoints.ts';

@@ -39,7 +39,9 @@ interface State {
   checked: boolean;
 }
 
-const states = new WeakMap<DB, State | null>();
+// Keyed by the SQLite connection, not the drizzle wrapper: two wrappers of one connection must share
+// the one set of triggers and callbacks (registering the callbacks again would orphan the first state).
+const states = new WeakMap<DB['$client'], State | null>();
 
 /** The list keys a run with (orgId, projectId, status) belongs to; see runListKey. */
 function keysOf(orgId: unknown, projectId: unknown, status: unknown): string[] {
@@ -56,6 +58,8 @@ export function runListKey(orgId: string, projectId: string | null, status: stri
 
 function install(db: DB): State | null {
   const client = db.$client;
+  // Not inside a transaction: a rollback would take the TEMP triggers with it. Asked again later.
+  if (client.inTransaction) return null;
   const existing = new Set((client.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name));
   // Before migrations have run there is nothing to watch (and nothing to cache).
   if (![...ACCESS_TABLES.map((w) => w.table), 'runs'].every((t) => existing.has(t))) return null;
@@ -102,10 +106,10 @@ function install(db: DB): State | null {
 }
 
 function stateOf(db: DB): State | null {
-  let state = states.get(db);
+  let state = states.get(db.$client);
   if (state === undefined) {
     state = install(db);
-    if (state) states.set(db, state);
+    if (state) states.set(db.$client, state);
   }
   if (!state) return null;
   // data_version costs about as much as a small query, and a request asks several times within
