@@ -141,7 +141,7 @@ export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exc
         input = { ...query, ...pathInput };
       }
       const ctx = await createContext(deps, surface, req, res);
-      const data: unknown = await procedure({ path: entry.path, getRawInput: async () => input, ctx, type: entry.type, signal: undefined, batchIndex: 0 });
+      const data: unknown = await procedure({ path: entry.path, getRawInput: async () => input, ctx, type: entry.type } as Parameters<AnyProcedure>[0]);
       send(res, info.successStatus, data);
     } catch (cause) {
       const { status, error } = toErrorBody(getErrorFromUnknown(cause));

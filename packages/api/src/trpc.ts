@@ -3,6 +3,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { AppError, type AppErrorCode } from '@baton/core';
 import type { Context } from './context.ts';
+import type { ResolvedActor } from '@baton/auth';
 
 export type BatonMeta = Record<string, unknown> & {
   /** Success status for REST (201 for creation, 202 for accepted jobs); 200 when absent. */
@@ -60,13 +61,15 @@ const unauthorized = (ctx: Context) =>
   new TRPCError({ code: 'UNAUTHORIZED', message: ctx.credentialError ?? 'Unauthorized' });
 
 // The guards below also carry the error boundary: every middleware level costs each request two
-// copies of tRPC's call options, so the authenticated procedures have one level, not two.
+// copies of tRPC's call options, so the authenticated procedures have one level, not two. They
+// narrow ctx.actor by type only (`next<{ actor }>({})`): passing `{ ctx }` makes tRPC copy the
+// whole context once more per request, for an object that is already right.
 
 /** MightyKey: the mk_session cookie or an mk_live_/mk_test_ key. */
 export const mkProcedure = t.procedure.use(async ({ ctx, next, path, type }) => {
   const actor = ctx.actor;
   if (!actor || actor.via === 'fr_key') throw unauthorized(ctx);
-  return convertError(await next({ ctx: { actor } }), ctx, path, type);
+  return convertError(await next<{ actor: ResolvedActor }>({}), ctx, path, type);
 });
 
 /** Flow Relay: an fr_ key (REST), or the SPA's session over /trpc. 60 requests a minute per key. */
@@ -80,7 +83,7 @@ export const relayProcedure = t.procedure.use(async ({ ctx, next, path, type }) 
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Rate limit exceeded (60 requests a minute per key)' });
     }
   }
-  return convertError(await next({ ctx: { actor } }), ctx, path, type);
+  return convertError(await next<{ actor: ResolvedActor }>({}), ctx, path, type);
 });
 
 /** `{ data: T }`, the MightyKey success envelope. */
