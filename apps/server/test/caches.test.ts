@@ -198,6 +198,31 @@ describe('finished run cache', () => {
     expect((await call('GET', `/api/v1/runs/${run.id}`, inOrg)).status).toBe(404);
   });
 
+  it('answers 404 for a cached run deleted by another process, and shows its sibling changed by one', async () => {
+    const alice = await createUser(call);
+    const auth = { cookie: alice.cookie };
+    await setAutonomy(call, auth, alice.orgId, 'autopilot');
+    const project = await createProject(call, auth);
+    const gone = await finishedRun(auth);
+    const moved = await finishedRun(auth, project.id);
+    for (const id of [gone.id, moved.id]) {
+      expect((await call('GET', `/api/v1/runs/${id}`, auth)).status).toBe(200);
+      expect((await call('GET', `/api/v1/runs/${id}`, auth)).status).toBe(200);
+    }
+    const other = otherConnection();
+    try {
+      other.pragma('foreign_keys = ON');
+      other.prepare('DELETE FROM runs WHERE id = ?').run(gone.id);
+      other.prepare('UPDATE runs SET project_id = NULL WHERE id = ?').run(moved.id);
+    } finally {
+      other.close();
+    }
+    const res = await call('GET', `/api/v1/runs/${gone.id}`, auth);
+    expect(res.status).toBe(404);
+    expectErrorBody(res.body);
+    expect((await call('GET', `/api/v1/runs/${moved.id}`, auth)).body.data.projectId).toBeNull();
+  });
+
   it('does not cache a run still in progress: its detail keeps growing', async () => {
     const alice = await createUser(call);
     const auth = { cookie: alice.cookie };

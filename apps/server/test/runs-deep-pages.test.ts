@@ -9,7 +9,8 @@ import { createRun } from '@baton/core';
 
 /**
  * GET /runs with a deep offset starts from a remembered checkpoint (core/src/runs/list-checkpoints.ts)
- * instead of walking every skipped run. Each page must still be exactly what a plain
+ * instead of walking every skipped run, and a page already read is remembered
+ * (core/src/runs/list-page-cache.ts). Each page must still be exactly what a plain
  * `ORDER BY created_at DESC, id DESC LIMIT/OFFSET` over the database says at that moment — asked
  * here of a separate connection — including after runs are added, deleted, or move between
  * statuses and projects, from the server's own connection or from another process.
@@ -116,6 +117,21 @@ describe('GET /runs deep pages', () => {
     await expectAllPagesRight({});
     const res = await page({}, 1000);
     expect(res.body.data.count).toBe(RUNS + 7 - ids.length);
+  });
+
+  it('show a run in progress as it is now, although the page itself is remembered', async () => {
+    const first = await page({}, 0);
+    const top = first.body.data.runs[0];
+    expect(top.status).toBe('intake');
+    expect((await page({}, 0)).body.data.runs[0]).toEqual(top);
+    // Credits move during a stage without a status change: the list must not show the old figure.
+    srv.baton.core.db.$client.prepare('UPDATE runs SET total_credits_used = total_credits_used + 2500000, total_tokens_input = 77 WHERE id = ?').run(top.id);
+    const after = (await page({}, 0)).body.data.runs[0];
+    expect(after.id).toBe(top.id);
+    expect(after.totalTokensInput).toBe(77);
+    expect(after.totalCreditsUsed).not.toBe(top.totalCreditsUsed);
+    const detail = await call('GET', `/api/v1/runs/${top.id}`, { cookie: alice.cookie });
+    expect(after.totalCreditsUsed).toBe(detail.body.data.totalCreditsUsed);
   });
 
   it('never reach into another org’s runs from a checkpoint (security)', async () => {

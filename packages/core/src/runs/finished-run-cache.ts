@@ -127,6 +127,29 @@ export function rememberDetail(db: DB, id: string, v: RunVersion, parts: RunDeta
   if (cacheable(db, v)) cachesOf(db).details.set(id, v, deepFreeze(parts), 1 + parts.events.length + parts.approvals.length);
 }
 
+/**
+ * "At list version L of its org, this finished run was (status, lastSeq, projectId)": lets a detail
+ * read skip re-reading the row. The org's unfiltered run-list version (change-epochs.ts) moves when
+ * any run of the org is inserted, deleted, or changes status or project — the only changes a
+ * finished run can see — so while it stands still, so does the run.
+ */
+const confirmedPerDb = new WeakMap<DB, Map<string, { orgId: string; listVersion: number; version: RunVersion }>>();
+const CONFIRMED_MAX = 20_000;
+
+export function confirmedVersion(db: DB, runId: string, orgId: string, listVersion: number | null): RunVersion | undefined {
+  if (listVersion === null) return undefined;
+  const e = confirmedPerDb.get(db)?.get(runId);
+  return e && e.orgId === orgId && e.listVersion === listVersion ? e.version : undefined;
+}
+
+export function confirmVersion(db: DB, runId: string, orgId: string, listVersion: number | null, version: RunVersion) {
+  if (listVersion === null || !cacheable(db, version)) return;
+  let m = confirmedPerDb.get(db);
+  if (!m) confirmedPerDb.set(db, (m = new Map()));
+  if (m.size >= CONFIRMED_MAX) m.clear();
+  m.set(runId, { orgId, listVersion, version: { status: version.status, lastSeq: version.lastSeq, projectId: version.projectId } });
+}
+
 /** For tests and the bench: how many runs and details are held. */
 export function finishedRunCacheSize(db: DB) {
   const c = cachesOf(db);

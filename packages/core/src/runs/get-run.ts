@@ -1,22 +1,29 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { prepared } from '../util/prepared.ts';
-import { approvals, runEvents } from '@baton/db';
+import { approvals, runEvents, runListKey, runListVersion } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { loadRunFor, runOfOrg, runVersion } from './load-run.ts';
-import { cachedDetail, cachedRun, rememberDetail, rememberRun } from './finished-run-cache.ts';
+import { cachedDetail, cachedRun, confirmedVersion, confirmVersion, rememberDetail, rememberRun } from './finished-run-cache.ts';
 import { resolveActiveOrg } from '../orgs/access.ts';
 import { notFound } from '../errors.ts';
 import { renderApproval, renderEvent, renderRun } from './render-run.ts';
 
 export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
   const access = resolveActiveOrg(ctx, actor, activeOrgId);
-  const version = runVersion(ctx, runId, access.org.id);
-  if (!version) throw notFound('Run not found');
+  const orgId = access.org.id;
+  // A finished run seen at the org's current list version needs no re-read (finished-run-cache.ts).
+  const listVersion = runListVersion(ctx.db, runListKey(orgId, null, null));
+  let version = confirmedVersion(ctx.db, runId, orgId, listVersion);
+  if (!version) {
+    version = runVersion(ctx, runId, orgId);
+    if (!version) throw notFound('Run not found');
+    confirmVersion(ctx.db, runId, orgId, listVersion, version);
+  }
   // A finished run's rendering is reused while its (status, lastSeq, projectId) are unchanged.
   const run = cachedRun(ctx.db, runId, version);
   const parts = run && cachedDetail(ctx.db, runId, version);
   if (run && parts) return { ...run, events: parts.events, approvals: parts.approvals };
-  const row = runOfOrg(ctx, runId, access.org.id);
+  const row = runOfOrg(ctx, runId, orgId);
   if (!row) throw notFound('Run not found');
   const events = prepared(ctx.db, 'runEvents', (db) =>
     db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)).prepare(),

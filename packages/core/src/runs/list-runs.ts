@@ -7,6 +7,7 @@ import { renderRun } from './render-run.ts';
 import type { TListRunsInput, TRun } from './run.types.ts';
 import { cachedRun, rememberRun } from './finished-run-cache.ts';
 import { checkpointFor, type ListKeyPos } from './list-checkpoints.ts';
+import { cachedPage, rememberPage, type ListId, type PageEntry } from './list-page-cache.ts';
 
 type Filter = 'all' | 'project' | 'status' | 'projectStatus';
 
@@ -64,33 +65,11 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
   const access = resolveActiveOrg(ctx, actor, activeOrgId);
   const f: Filter = input.projectId ? (input.status ? 'projectStatus' : 'project') : input.status ? 'status' : 'all';
   const params = { orgId: access.org.id, projectId: input.projectId ?? '', status: input.status ?? '', limit: input.limit, offset: input.offset };
-  // The page as (id, status, projectId) first, from the list index alone (it carries both); finished
-  // runs already rendered come from the cache (finished-run-cache.ts), the rest are read in full
-  // in one more query, by primary key. A deep offset starts from a checkpoint (list-checkpoints.ts).
-  const cp = checkpointFor(ctx.db, { orgId: access.org.id, projectId: input.projectId ?? null, status: input.status ?? null }, input.offset, (from, step) =>
-    walkList(ctx, f, params, from, step),
-  );
-  const page = cp
-    ? prepared(ctx.db, `listRunVersionsFrom:${f}`, (db) =>
-        db
-          .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
-          .from(runs)
-          .where(and(rowFilter(f), atOrAfter()))
-          .orderBy(desc(runs.createdAt), desc(runs.id))
-          .limit(P.limit)
-          .offset(P.offset)
-          .prepare(),
-      ).all({ ...params, offset: input.offset - cp.position, fromCreatedAt: cp.at.createdAt, fromId: cp.at.id })
-    : prepared(ctx.db, `listRunVersions:${f}`, (db) =>
-        db
-          .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
-          .from(runs)
-          .where(rowFilter(f))
-          .orderBy(desc(runs.createdAt), desc(runs.id))
-          .limit(P.limit)
-          .offset(P.offset)
-          .prepare(),
-      ).all(params);
+  const list = { orgId: access.org.id, projectId: input.projectId ?? null, status: input.status ?? null };
+  // Which runs the page holds, and the count, only change with the list's version (list-page-cache.ts).
+  const { hit, version } = cachedPage(ctx.db, list, input.limit, input.offset);
+  const { page, count } = hit ?? readPage(ctx, f, params, list, input);
+  if (!hit) rememberPage(ctx.db, list, input.limit, input.offset, version, { page, count });
   const out: Array<TRun | undefined> = page.map((v) => cachedRun(ctx.db, v.id, v));
   const missing = page.filter((_, i) => out[i] === undefined).map((v) => v.id);
   if (missing.length) {
@@ -115,8 +94,39 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
       out[i] = run;
     });
   }
+  return { runs: out.filter((r): r is TRun => r !== undefined), count };
+}
+
+/**
+ * The page as (id, status, projectId) from the list index alone (it carries both), and the count
+ * from run_counts. Finished runs already rendered then come from the cache (finished-run-cache.ts),
+ * the rest are read in full by primary key. A deep offset starts from a checkpoint (list-checkpoints.ts).
+ */
+function readPage(ctx: CoreContext, f: Filter, params: Record<string, unknown> & { offset: number }, list: ListId, input: TListRunsInput): PageEntry {
+  const cp = checkpointFor(ctx.db, list, input.offset, (from, step) => walkList(ctx, f, params, from, step));
+  const page = cp
+    ? prepared(ctx.db, `listRunVersionsFrom:${f}`, (db) =>
+        db
+          .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
+          .from(runs)
+          .where(and(rowFilter(f), atOrAfter()))
+          .orderBy(desc(runs.createdAt), desc(runs.id))
+          .limit(P.limit)
+          .offset(P.offset)
+          .prepare(),
+      ).all({ ...params, offset: input.offset - cp.position, fromCreatedAt: cp.at.createdAt, fromId: cp.at.id })
+    : prepared(ctx.db, `listRunVersions:${f}`, (db) =>
+        db
+          .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
+          .from(runs)
+          .where(rowFilter(f))
+          .orderBy(desc(runs.createdAt), desc(runs.id))
+          .limit(P.limit)
+          .offset(P.offset)
+          .prepare(),
+      ).all(params);
   const total = prepared(ctx.db, `countRuns:${f}`, (db) =>
     db.select({ n: sql<number>`coalesce(sum(${runCounts.n}), 0)` }).from(runCounts).where(countFilter(f)).prepare(),
   ).get(params);
-  return { runs: out.filter((r): r is TRun => r !== undefined), count: Number(total?.n ?? 0) };
+  return { page, count: Number(total?.n ?? 0) };
 }
