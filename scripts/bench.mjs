@@ -229,9 +229,9 @@ function spawnServer(args, env, { ipc = false } = {}) {
 const profileArgs = (name) => (flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : []);
 
 /** The real built server, started the way `npm start` starts it (node apps/server/dist/main.js). */
-async function startBaton(dataDir, name = 'server') {
+async function startBaton(dataDir, name = 'server', extraEnv = {}) {
   const port = await freePort();
-  const child = spawnServer([...profileArgs(name), join(root, 'apps/server/dist/main.js')], serverEnv(dataDir, port));
+  const child = spawnServer([...profileArgs(name), join(root, 'apps/server/dist/main.js')], serverEnv(dataDir, port, extraEnv));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`, child);
   return { child, url, pid: child.pid };
@@ -456,6 +456,8 @@ async function main() {
     // -- 2. Servers: Baton (engine paused) and the two baselines, all on the same database file.
     log('starting the built server and the two baselines…');
     const baton = await startBaton(mainDir);
+    // The same server with its read caches off (BATON_READ_CACHES=false): every read from SQLite.
+    const batonUncached = await startBaton(mainDir, 'server-uncached', { BATON_READ_CACHES: 'false' });
     const httpBase = await startBaseline('baseline-http.mjs', dbFile);
     const expressBase = await startBaseline('baseline-express.mjs', dbFile);
     await sleep(P.settleMs);
@@ -484,6 +486,11 @@ async function main() {
         headers: mkAuth,
         expect: 200,
       },
+      ...[
+        ['get_run_uncached', 'GET /api/v1/runs/{id} (read caches off)', `/api/v1/runs/${runId}`],
+        ['list_runs_uncached', 'GET /api/v1/runs?limit=25 (read caches off)', '/api/v1/runs?limit=25'],
+        ['list_runs_completed_offset_uncached', `GET /api/v1/runs?status=completed&…&offset=${P.offset} (caches off)`, `/api/v1/runs?status=completed&limit=25&offset=${P.offset}`],
+      ].map(([key, label, path]) => ({ key, label, path, headers: mkAuth, expect: 200, target: batonUncached })),
       {
         key: 'relay_handoffs',
         label: 'GET /relay/api/v1/handoffs?limit=50',
@@ -514,7 +521,7 @@ async function main() {
 
     // Probe every scenario once: a wrong answer must fail the bench, not produce a fast 4xx number.
     for (const s of SCENARIOS) {
-      const res = await fetch(baton.url + s.path, { method: s.method ?? 'GET', headers: s.headers, body: s.body });
+      const res = await fetch((s.target ?? baton).url + s.path, { method: s.method ?? 'GET', headers: s.headers, body: s.body });
       const text = await res.text();
       s.probe = res.status;
       if (s.key === 'relay_handoffs' && res.status === 501) {
@@ -537,7 +544,7 @@ async function main() {
       for (const s of SCENARIOS) {
         if (s.notImplemented) continue;
         log(`round ${round}/${P.rounds}: ${s.label}…`);
-        perRound[s.key].push(await measure(baton, s));
+        perRound[s.key].push(await measure(s.target ?? baton, s));
       }
     }
     const summarize = (key, label, extra = {}) => {
@@ -570,6 +577,7 @@ async function main() {
     await stop(httpBase.child);
     await stop(expressBase.child);
     await stop(baton.child);
+    await stop(batonUncached.child);
 
     // -- 4. Memory per open SSE stream on the real server: a fresh instance, warmed up by opening
     // and closing a first batch, then RSS (median of 5 samples) before and with N streams open.
@@ -686,8 +694,9 @@ async function main() {
     // -- 8. Scale check: the same list on the small copy and on the main database grown to largeRuns.
     log(`scale check: growing the main database to ${P.largeRuns} runs (cloning core-seeded runs)…`);
     const grown = await runNodeJson([join(distDir, 'seed.js'), '--data-dir', mainDir, '--clone-to', String(P.largeRuns)], { env: bundleEnv(), label: 'clone' });
-    const small = await startBaton(smallDir, 'scale-small');
-    const large = await startBaton(mainDir, 'scale-large');
+    // Caches off: the check is about the queries, which a warm page cache would not run at all.
+    const small = await startBaton(smallDir, 'scale-small', { BATON_READ_CACHES: 'false' });
+    const large = await startBaton(mainDir, 'scale-large', { BATON_READ_CACHES: 'false' });
     const smallList = [];
     const largeList = [];
     for (let round = 1; round <= P.rounds; round++) {
@@ -710,7 +719,7 @@ async function main() {
       largeRps: r2(median(largeList.map((m) => m.rps)), 0),
       p99Ratio: r2(largeP99 / smallP99, 2),
       clonedRuns: grown.clonedRuns,
-      method: `GET /api/v1/runs?limit=25 (org 0) on a copy taken at ${seedSmall.readOrgRuns} runs vs the main database grown to ${grown.readOrgRuns} runs; rounds interleaved. Runs beyond the core-seeded ones are clones of core-written rows (bench/seed.ts cloneRuns).`,
+      method: `GET /api/v1/runs?limit=25 (org 0), BATON_READ_CACHES=false, on a copy taken at ${seedSmall.readOrgRuns} runs vs the main database grown to ${grown.readOrgRuns} runs; rounds interleaved. Runs beyond the core-seeded ones are clones of core-written rows (bench/seed.ts cloneRuns).`,
     };
     log(`scale: p99 ${results.scale.smallP99Ms} ms → ${results.scale.largeP99Ms} ms (×${results.scale.p99Ratio})`);
   } finally {
@@ -801,7 +810,7 @@ function report(results) {
   const sc = results.scale;
   lines.push('');
   lines.push(
-    `scale: GET /api/v1/runs?limit=25 p99 ${fmt(sc.smallP99Ms, 2)} ms at ${fmt(sc.smallRuns)} runs (${fmt(sc.smallOrgRuns)} in the org) → ${fmt(sc.largeP99Ms, 2)} ms at ${fmt(sc.largeRuns)} runs (${fmt(
+    `scale (read caches off): GET /api/v1/runs?limit=25 p99 ${fmt(sc.smallP99Ms, 2)} ms at ${fmt(sc.smallRuns)} runs (${fmt(sc.smallOrgRuns)} in the org) → ${fmt(sc.largeP99Ms, 2)} ms at ${fmt(sc.largeRuns)} runs (${fmt(
       sc.largeOrgRuns,
     )} in the org): ×${fmt(sc.p99Ratio, 2)}; req/s ${fmt(sc.smallRps)} → ${fmt(sc.largeRps)}`,
   );
@@ -820,6 +829,9 @@ function report(results) {
   add('get_run_active/express', s.get_run_active.vsExpress);
   add('list/express', s.list_runs.vsExpress);
   add('list_offset/express', s.list_runs_completed_offset.vsExpress);
+  add('get_run_uncached/express', s.get_run_uncached.vsExpress);
+  add('list_uncached/express', s.list_runs_uncached.vsExpress);
+  add('list_offset_uncached/express', s.list_runs_completed_offset_uncached.vsExpress);
   add('create_run/express', s.create_run.vsExpress);
   add('login/express', s.login.vsExpress);
   add('scale', sc.p99Ratio);

@@ -1,4 +1,4 @@
-import { closeDatabase, openDatabase, runMigrations, type DB } from '@baton/db';
+import { closeDatabase, openDatabase, runMigrations, setReadCaches, type DB } from '@baton/db';
 import { join } from 'node:path';
 import {
   createConsoleLogger,
@@ -29,6 +29,7 @@ export interface Baton {
 /** Opens the database, applies migrations and wires the long-lived services. Shared by the server, the CLI and tests. */
 export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
   const db = openDatabase({ file: env.databaseFile, synchronous: env.BATON_SQLITE_SYNCHRONOUS });
+  setReadCaches(db, env.BATON_READ_CACHES);
   runMigrations(db);
   const core: CoreContext = {
     db,

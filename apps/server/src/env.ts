@@ -36,6 +36,7 @@ const ZEnv = z.object({
   BATON_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
   BATON_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   BATON_ENGINE_PAUSED: z.stringbool().default(false),
+  BATON_READ_CACHES: z.stringbool().default(true),
   BATON_JOB_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
   BATON_COSTLY_ACTION_CREDITS: z.coerce.number().min(0).default(5),
 });

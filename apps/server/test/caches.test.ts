@@ -236,3 +236,28 @@ describe('finished run cache', () => {
     expect(later.approvals.find((a: { id: string }) => a.id === approval.id).status).toBe('approved');
   });
 });
+
+describe('BATON_READ_CACHES=false', () => {
+  it('keeps nothing and answers the same, contract-valid', async () => {
+    const plain = await startTestServer({ BATON_READ_CACHES: 'false' });
+    try {
+      const c = client(plain.url);
+      const bob = await createUser(c);
+      const auth = { cookie: bob.cookie };
+      await setAutonomy(c, auth, bob.orgId, 'autopilot');
+      const key = await createApiKey(c, bob, 'mk_live');
+      const run = await waitForRun(c, auth, (await createRunVia(c, auth, { requestText: 'Uncached' })).id);
+      const a = await c('GET', `/api/v1/runs/${run.id}`, { token: key.key });
+      const b = await c('GET', `/api/v1/runs/${run.id}`, { token: key.key });
+      expectMkContract('GET', '/runs/{id}', 200, a.body);
+      expect(b.body).toEqual(a.body);
+      const listed = await c('GET', '/api/v1/runs?limit=5', { token: key.key });
+      expectMkContract('GET', '/runs', 200, listed.body);
+      expect(finishedRunCacheSize(plain.baton.core.db)).toEqual({ runs: 0, details: 0 });
+      expect((await c('DELETE', `/api/v1/api-keys/${key.id}`, auth)).status).toBe(200);
+      expect((await c('GET', `/api/v1/runs/${run.id}`, { token: key.key })).status).toBe(401);
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -42,6 +42,21 @@ interface State {
 // Keyed by the SQLite connection, not the drizzle wrapper: two wrappers of one connection must share
 // the one set of triggers and callbacks (registering the callbacks again would orphan the first state).
 const states = new WeakMap<DB['$client'], State | null>();
+const disabled = new WeakSet<DB['$client']>();
+
+/**
+ * Turns Baton's read caches on or off for a connection (BATON_READ_CACHES). Off, every epoch and
+ * version is null, so nothing keyed on them is kept, and readCachesEnabled() tells the caches that
+ * validate against rows instead. For diagnosis and for measuring the uncached query path.
+ */
+export function setReadCaches(db: DB, enabled: boolean): void {
+  if (enabled) disabled.delete(db.$client);
+  else disabled.add(db.$client);
+}
+
+export function readCachesEnabled(db: DB): boolean {
+  return !disabled.has(db.$client);
+}
 
 /** The list keys a run with (orgId, projectId, status) belongs to; see runListKey. */
 function keysOf(orgId: unknown, projectId: unknown, status: unknown): string[] {
@@ -106,6 +121,7 @@ function install(db: DB): State | null {
 }
 
 function stateOf(db: DB): State | null {
+  if (disabled.has(db.$client)) return null;
   let state = states.get(db.$client);
   if (state === undefined) {
     state = install(db);

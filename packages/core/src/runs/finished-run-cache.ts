@@ -1,4 +1,4 @@
-import { RUN_TERMINAL, type DB } from '@baton/db';
+import { readCachesEnabled, RUN_TERMINAL, type DB } from '@baton/db';
 import type { TApproval, TRun, TRunEvent } from './run.types.ts';
 
 /**
@@ -109,10 +109,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const cacheable = (db: DB, v: RunVersion) => isFinishedStatus(v.status) && !db.$client.inTransaction;
+const cacheable = (db: DB, v: RunVersion) => isFinishedStatus(v.status) && !db.$client.inTransaction && readCachesEnabled(db);
 
 export function cachedRun(db: DB, id: string, v: RunVersion): TRun | undefined {
-  return isFinishedStatus(v.status) ? cachesOf(db).runs.get(id, v) : undefined;
+  return isFinishedStatus(v.status) && readCachesEnabled(db) ? cachesOf(db).runs.get(id, v) : undefined;
 }
 
 export function rememberRun(db: DB, v: RunVersion, run: TRun) {
@@ -120,7 +120,7 @@ export function rememberRun(db: DB, v: RunVersion, run: TRun) {
 }
 
 export function cachedDetail(db: DB, id: string, v: RunVersion): RunDetailParts | undefined {
-  return isFinishedStatus(v.status) ? cachesOf(db).details.get(id, v) : undefined;
+  return isFinishedStatus(v.status) && readCachesEnabled(db) ? cachesOf(db).details.get(id, v) : undefined;
 }
 
 export function rememberDetail(db: DB, id: string, v: RunVersion, parts: RunDetailParts) {
