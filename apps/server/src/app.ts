@@ -35,6 +35,10 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
     res.json({ ok: true });
   });
 
+  // REST first, so the API's requests cross no other layer; a path no procedure serves falls through.
+  app.use('/api/v1', createRestHandler(mkRouter, deps, 'mk'));
+  app.use('/relay/api/v1', createRestHandler(relayRouter, deps, 'relay'));
+
   // The SPA's transport: the same procedures, typed end to end.
   app.use(
     '/trpc',
@@ -57,8 +61,8 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   app.get('/api/v1/runs/:id/stream', (req, res, next) => {
     stream(req, res).catch(next);
   });
-  app.use('/api/v1', createRestHandler(mkRouter, deps, 'mk'), notImplemented('mk'), jsonNotFound);
-  app.use('/relay/api/v1', createRestHandler(relayRouter, deps, 'relay'), notImplemented('relay'), jsonNotFound);
+  app.use('/api/v1', notImplemented('mk'), jsonNotFound);
+  app.use('/relay/api/v1', notImplemented('relay'), jsonNotFound);
 
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_HTML);
