@@ -2,7 +2,7 @@
 // `npm run bench` — seeds a fresh database through core, starts the real built server, drives it
 // from a separate load process, and compares it with two bare baselines on the same database file.
 //
-//   npm run bench                 full run (100,000 runs / ~1,000,000 events; about 9 minutes on 2 cores)
+//   npm run bench                 full run (100,000 runs / ~1,000,000 events; about 11 minutes on 2 cores)
 //   npm run bench -- --quick      smaller sizes, shorter rounds (about 2 minutes)
 //   npm run bench -- --smoke      tiny sizes, one short round (about 25 s; used by test/bench-smoke.test.ts)
 //
