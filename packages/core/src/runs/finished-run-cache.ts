@@ -9,12 +9,14 @@ import type { TApproval, TRun, TRunEvent } from './run.types.ts';
  * deciding or expiring an approval of a finished run is refused. The one later change is
  * `projectId` becoming null when the project is deleted. So a rendered finished run stays right as
  * long as (status, projectId) are what the database says now — and, for a detail with its events,
- * lastSeq too, as a second guard. Every read still fetches those from the run's row or the list
- * index, scoped to the caller's org, and only then uses the cache.
- * Nothing is cached inside a transaction, which could still roll back.
+ * lastSeq too, as a second guard. Every read takes those from the run's row or the list index,
+ * scoped to the caller's org — or, for a detail, from `confirmedVersion` below while the org's
+ * run-list version has not moved — and only then uses the cache.
+ * Nothing is cached inside a transaction, which could still roll back, nor with
+ * BATON_READ_CACHES=false.
  *
- * Cached values are deep-frozen. Bounded by weight (one per run, plus one per event and approval of a cached detail), least
- * recently used first out.
+ * Cached values are deep-frozen. Bounded by weight (one per run, plus one per event and approval
+ * of a cached detail), least recently used first out.
  */
 export interface RunVersion {
   status: string;
