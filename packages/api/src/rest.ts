@@ -103,14 +103,10 @@ function parseQuery(search: string): Record<string, string | string[]> {
  */
 export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exclude<Surface, 'trpc'>) {
   const findProcedure = createProcedureCache(router);
+  // Worked out at start-up for every procedure with a REST path (the route table holds no others).
   const routes = new Map<AnyProcedure, RouteInfo>();
-  const infoOf = (procedure: AnyProcedure) => {
-    let info = routes.get(procedure);
-    if (!info) routes.set(procedure, (info = describeProcedure(procedure)));
-    return info;
-  };
   for (const proc of Object.values(router._def.procedures as Record<string, AnyProcedure>)) {
-    if ((proc._def.meta as BatonMeta | undefined)?.openapi) infoOf(proc);
+    if ((proc._def.meta as BatonMeta | undefined)?.openapi) routes.set(proc, describeProcedure(proc));
   }
 
   return async (req: IncomingMessage, res: ServerResponse, next: Next) => {
@@ -121,7 +117,7 @@ export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exc
     if (!found?.procedure) return next();
     const { procedure: entry, pathInput } = found;
     const procedure = entry.procedure as AnyProcedure;
-    const info = infoOf(procedure);
+    const info = routes.get(procedure)!;
     try {
       let input: Record<string, unknown> | undefined;
       if (method !== 'GET' && method !== 'DELETE') {

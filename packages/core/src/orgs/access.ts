@@ -1,5 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { prepared } from '../util/prepared.ts';
+import { deepFreeze } from '../util/deep-freeze.ts';
+import { Lru } from '../util/lru.ts';
 import { accessEpoch, memberships, organizations, type DB } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
@@ -37,17 +39,12 @@ interface MembershipAndOrg {
  * here or in another process, drops them. The effective role is still worked out per request, so a
  * temporary admin grant ends on time. The rows are frozen: they are shared between requests.
  */
-const accessCaches = new WeakMap<DB, Map<string, { epoch: number; row: MembershipAndOrg }>>();
+const accessCaches = new WeakMap<DB, Lru<string, { epoch: number; row: MembershipAndOrg }>>();
 const ACCESS_CACHE_MAX = 10_000;
-
-function freezeRow<T extends object>(row: T): T {
-  for (const v of Object.values(row)) if (v && typeof v === 'object') Object.freeze(v);
-  return Object.freeze(row);
-}
 
 function orgMembership(db: DB, orgId: string, userId: string): MembershipAndOrg | undefined {
   let cache = accessCaches.get(db);
-  if (!cache) accessCaches.set(db, (cache = new Map()));
+  if (!cache) accessCaches.set(db, (cache = new Lru(ACCESS_CACHE_MAX)));
   const key = `${orgId}\u0000${userId}`;
   const epoch = accessEpoch(db);
   const hit = cache.get(key);
@@ -62,8 +59,7 @@ function orgMembership(db: DB, orgId: string, userId: string): MembershipAndOrg 
       .prepare(),
   ).get({ orgId, userId });
   if (!row || epoch === null || db.$client.inTransaction) return row;
-  if (cache.size >= ACCESS_CACHE_MAX) cache.clear();
-  const frozen = { org: freezeRow(row.org), membership: freezeRow(row.membership) };
+  const frozen = deepFreeze({ org: row.org, membership: row.membership });
   cache.set(key, { epoch, row: frozen });
   return frozen;
 }

@@ -1,4 +1,7 @@
-import { readCachesEnabled, RUN_TERMINAL, type DB } from '@baton/db';
+import { readCachesEnabled, type DB } from '@baton/db';
+import { deepFreeze } from '../util/deep-freeze.ts';
+import { Lru } from '../util/lru.ts';
+import { isTerminal } from './finish-run.ts';
 import type { TApproval, TRun, TRunEvent } from './run.types.ts';
 
 /**
@@ -26,11 +29,8 @@ export interface RunVersion {
 }
 
 interface Entry<T> {
-  status: string;
-  lastSeq: number | undefined;
-  projectId: string | null;
+  version: RunVersion;
   value: T;
-  weight: number;
 }
 
 export interface RunDetailParts {
@@ -38,95 +38,53 @@ export interface RunDetailParts {
   approvals: TApproval[];
 }
 
-const TERMINAL = new Set<string>(RUN_TERMINAL);
-export const isFinishedStatus = (status: string) => TERMINAL.has(status);
-
-class Lru<T> {
-  private entries = new Map<string, Entry<T>>();
-  private weight = 0;
-  constructor(
-    private readonly maxWeight: number,
-    private readonly checkLastSeq: boolean,
-  ) {}
-
-  get(id: string, v: RunVersion): T | undefined {
-    const e = this.entries.get(id);
-    if (!e) return undefined;
-    if (e.status !== v.status || e.projectId !== v.projectId || (this.checkLastSeq && e.lastSeq !== v.lastSeq)) {
-      this.delete(id);
-      return undefined;
-    }
-    // Most recently used last.
-    this.entries.delete(id);
-    this.entries.set(id, e);
-    return e.value;
-  }
-
-  set(id: string, v: RunVersion, value: T, weight: number) {
-    if (weight > this.maxWeight / 10) return;
-    this.delete(id);
-    this.entries.set(id, { status: v.status, lastSeq: v.lastSeq, projectId: v.projectId, value, weight });
-    this.weight += weight;
-    for (const [key, e] of this.entries) {
-      if (this.weight <= this.maxWeight) break;
-      this.entries.delete(key);
-      this.weight -= e.weight;
-    }
-  }
-
-  private delete(id: string) {
-    const e = this.entries.get(id);
-    if (!e) return;
-    this.entries.delete(id);
-    this.weight -= e.weight;
-  }
-
-  get size() {
-    return this.entries.size;
-  }
-}
-
 /** About 20,000 rendered runs, or fewer runs with their events: some megabytes at most. */
 const RUNS_MAX_WEIGHT = 20_000;
 const DETAILS_MAX_WEIGHT = 50_000;
 
 interface Caches {
-  runs: Lru<TRun>;
-  details: Lru<RunDetailParts>;
+  runs: Lru<string, Entry<TRun>>;
+  details: Lru<string, Entry<RunDetailParts>>;
 }
 const perDb = new WeakMap<DB, Caches>();
 
 function cachesOf(db: DB): Caches {
   let c = perDb.get(db);
-  if (!c) perDb.set(db, (c = { runs: new Lru(RUNS_MAX_WEIGHT, false), details: new Lru(DETAILS_MAX_WEIGHT, true) }));
+  if (!c) perDb.set(db, (c = { runs: new Lru(RUNS_MAX_WEIGHT), details: new Lru(DETAILS_MAX_WEIGHT) }));
   return c;
 }
 
-/** Shared between requests, so nobody may change them: a mutation throws instead of leaking. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+const cacheable = (db: DB, v: RunVersion) => isTerminal(v.status) && !db.$client.inTransaction && readCachesEnabled(db);
+
+/** The cached value if `v` is still what it was cached under; a stale entry is dropped. */
+function valid<T>(lru: Lru<string, Entry<T>>, id: string, v: RunVersion, checkLastSeq: boolean): T | undefined {
+  const e = lru.get(id);
+  if (!e) return undefined;
+  if (e.version.status !== v.status || e.version.projectId !== v.projectId || (checkLastSeq && e.version.lastSeq !== v.lastSeq)) {
+    lru.delete(id);
+    return undefined;
   }
-  return value;
+  return e.value;
 }
 
-const cacheable = (db: DB, v: RunVersion) => isFinishedStatus(v.status) && !db.$client.inTransaction && readCachesEnabled(db);
+const snapshot = (v: RunVersion): RunVersion => ({ status: v.status, lastSeq: v.lastSeq, projectId: v.projectId });
 
 export function cachedRun(db: DB, id: string, v: RunVersion): TRun | undefined {
-  return isFinishedStatus(v.status) && readCachesEnabled(db) ? cachesOf(db).runs.get(id, v) : undefined;
+  return isTerminal(v.status) && readCachesEnabled(db) ? valid(cachesOf(db).runs, id, v, false) : undefined;
 }
 
 export function rememberRun(db: DB, v: RunVersion, run: TRun) {
-  if (cacheable(db, v)) cachesOf(db).runs.set(run.id, v, deepFreeze(run), 1);
+  if (cacheable(db, v)) cachesOf(db).runs.set(run.id, { version: snapshot(v), value: deepFreeze(run) });
 }
 
 export function cachedDetail(db: DB, id: string, v: RunVersion): RunDetailParts | undefined {
-  return isFinishedStatus(v.status) && readCachesEnabled(db) ? cachesOf(db).details.get(id, v) : undefined;
+  return isTerminal(v.status) && readCachesEnabled(db) ? valid(cachesOf(db).details, id, v, true) : undefined;
 }
 
 export function rememberDetail(db: DB, id: string, v: RunVersion, parts: RunDetailParts) {
-  if (cacheable(db, v)) cachesOf(db).details.set(id, v, deepFreeze(parts), 1 + parts.events.length + parts.approvals.length);
+  const weight = 1 + parts.events.length + parts.approvals.length;
+  // One huge run must not push out thousands of others.
+  if (cacheable(db, v) && weight <= DETAILS_MAX_WEIGHT / 10) cachesOf(db).details.set(id, { version: snapshot(v), value: deepFreeze(parts) }, weight);
 }
 
 /**
@@ -135,7 +93,7 @@ export function rememberDetail(db: DB, id: string, v: RunVersion, parts: RunDeta
  * any run of the org is inserted, deleted, or changes status or project — the only changes a
  * finished run can see — so while it stands still, so does the run.
  */
-const confirmedPerDb = new WeakMap<DB, Map<string, { orgId: string; listVersion: number; version: RunVersion }>>();
+const confirmedPerDb = new WeakMap<DB, Lru<string, { orgId: string; listVersion: number; version: RunVersion }>>();
 const CONFIRMED_MAX = 20_000;
 
 export function confirmedVersion(db: DB, runId: string, orgId: string, listVersion: number | null): RunVersion | undefined {
@@ -147,9 +105,8 @@ export function confirmedVersion(db: DB, runId: string, orgId: string, listVersi
 export function confirmVersion(db: DB, runId: string, orgId: string, listVersion: number | null, version: RunVersion) {
   if (listVersion === null || !cacheable(db, version)) return;
   let m = confirmedPerDb.get(db);
-  if (!m) confirmedPerDb.set(db, (m = new Map()));
-  if (m.size >= CONFIRMED_MAX) m.clear();
-  m.set(runId, { orgId, listVersion, version: { status: version.status, lastSeq: version.lastSeq, projectId: version.projectId } });
+  if (!m) confirmedPerDb.set(db, (m = new Lru(CONFIRMED_MAX)));
+  m.set(runId, { orgId, listVersion, version: snapshot(version) });
 }
 
 /** For tests and the bench: how many runs and details are held. */

@@ -1,4 +1,5 @@
 import { runListKey, runListVersion, type DB } from '@baton/db';
+import { Lru } from '../util/lru.ts';
 
 /**
  * Deep pages of GET /runs without walking the whole offset.
@@ -32,7 +33,7 @@ interface Entry {
   complete: boolean;
 }
 
-const perDb = new WeakMap<DB, Map<string, Entry>>();
+const perDb = new WeakMap<DB, Lru<string, Entry>>();
 
 /**
  * The nearest checkpoint for `offset`, or null to walk from the start. `walk(from, step)` returns
@@ -51,7 +52,7 @@ export function checkpointFor(
   const version = runListVersion(db, key);
   if (version === null) return null;
   let lists = perDb.get(db);
-  if (!lists) perDb.set(db, (lists = new Map()));
+  if (!lists) perDb.set(db, (lists = new Lru(MAX_LISTS)));
   let entry = lists.get(key);
   if (entry && entry.version !== version) entry = undefined;
   if (!entry) entry = { version, checkpoints: [], complete: false };
@@ -62,11 +63,7 @@ export function checkpointFor(
     if (!next) entry.complete = true;
     else cps.push(next);
   }
-  if (!db.$client.inTransaction) {
-    lists.delete(key);
-    if (lists.size >= MAX_LISTS) lists.delete(lists.keys().next().value!);
-    lists.set(key, entry);
-  }
+  if (!db.$client.inTransaction) lists.set(key, entry);
   const have = Math.min(want, cps.length);
   return have === 0 ? null : { position: have * CHECKPOINT_STEP, at: cps[have - 1]! };
 }

@@ -1,4 +1,6 @@
 import { runListKey, runListVersion, type DB } from '@baton/db';
+import { deepFreeze } from '../util/deep-freeze.ts';
+import { Lru } from '../util/lru.ts';
 
 /**
  * A page of GET /runs as (id, status, projectId) tuples plus the list's count, kept while the list's
@@ -16,7 +18,7 @@ export interface PageEntry {
 }
 
 const MAX_PAGES = 2_000;
-const perDb = new WeakMap<DB, Map<string, { version: number; entry: PageEntry }>>();
+const perDb = new WeakMap<DB, Lru<string, { version: number; entry: PageEntry }>>();
 
 export interface ListId {
   orgId: string;
@@ -30,21 +32,13 @@ const pageKey = (list: ListId, limit: number, offset: number) => `${runListKey(l
 export function cachedPage(db: DB, list: ListId, limit: number, offset: number): { hit: PageEntry | undefined; version: number | null } {
   const version = runListVersion(db, runListKey(list.orgId, list.projectId, list.status));
   if (version === null) return { hit: undefined, version };
-  const pages = perDb.get(db);
-  const key = pageKey(list, limit, offset);
-  const e = pages?.get(key);
-  if (!e || e.version !== version) return { hit: undefined, version };
-  pages!.delete(key);
-  pages!.set(key, e);
-  return { hit: e.entry, version };
+  const e = perDb.get(db)?.get(pageKey(list, limit, offset));
+  return { hit: e && e.version === version ? e.entry : undefined, version };
 }
 
 export function rememberPage(db: DB, list: ListId, limit: number, offset: number, version: number | null, entry: PageEntry) {
   if (version === null || db.$client.inTransaction) return;
   let pages = perDb.get(db);
-  if (!pages) perDb.set(db, (pages = new Map()));
-  const key = pageKey(list, limit, offset);
-  pages.delete(key);
-  if (pages.size >= MAX_PAGES) pages.delete(pages.keys().next().value!);
-  pages.set(key, { version, entry: Object.freeze({ page: Object.freeze(entry.page.map((p) => Object.freeze(p))), count: entry.count }) as PageEntry });
+  if (!pages) perDb.set(db, (pages = new Lru(MAX_PAGES)));
+  pages.set(pageKey(list, limit, offset), { version, entry: deepFreeze(entry) });
 }

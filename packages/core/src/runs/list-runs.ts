@@ -68,7 +68,7 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
   const list = { orgId: access.org.id, projectId: input.projectId ?? null, status: input.status ?? null };
   // Which runs the page holds, and the count, only change with the list's version (list-page-cache.ts).
   const { hit, version } = cachedPage(ctx.db, list, input.limit, input.offset);
-  const { page, count } = hit ?? readPage(ctx, f, params, list, input);
+  const { page, count } = hit ?? readPage(ctx, f, params, list);
   if (!hit) rememberPage(ctx.db, list, input.limit, input.offset, version, { page, count });
   const out: Array<TRun | undefined> = page.map((v) => cachedRun(ctx.db, v.id, v));
   const missing = page.filter((_, i) => out[i] === undefined).map((v) => v.id);
@@ -102,8 +102,8 @@ export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | n
  * from run_counts. Finished runs already rendered then come from the cache (finished-run-cache.ts),
  * the rest are read in full by primary key. A deep offset starts from a checkpoint (list-checkpoints.ts).
  */
-function readPage(ctx: CoreContext, f: Filter, params: Record<string, unknown> & { offset: number }, list: ListId, input: TListRunsInput): PageEntry {
-  const cp = checkpointFor(ctx.db, list, input.offset, (from, step) => walkList(ctx, f, params, from, step));
+function readPage(ctx: CoreContext, f: Filter, params: Record<string, unknown> & { offset: number }, list: ListId): PageEntry {
+  const cp = checkpointFor(ctx.db, list, params.offset, (from, step) => walkList(ctx, f, params, from, step));
   const page = cp
     ? prepared(ctx.db, `listRunVersionsFrom:${f}`, (db) =>
         db
@@ -114,7 +114,7 @@ function readPage(ctx: CoreContext, f: Filter, params: Record<string, unknown> &
           .limit(P.limit)
           .offset(P.offset)
           .prepare(),
-      ).all({ ...params, offset: input.offset - cp.position, fromCreatedAt: cp.at.createdAt, fromId: cp.at.id })
+      ).all({ ...params, offset: params.offset - cp.position, fromCreatedAt: cp.at.createdAt, fromId: cp.at.id })
     : prepared(ctx.db, `listRunVersions:${f}`, (db) =>
         db
           .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
