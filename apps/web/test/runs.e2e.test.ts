@@ -29,7 +29,6 @@ let consoleErrors: string[];
 /** Responses of the SSE endpoint: which runs were streamed, and how the server answered. */
 const streams: Array<{ url: string; status: number; contentType: string }> = [];
 
-
 const pathname = () => new URL(page.url()).pathname;
 const runIdFromUrl = () => /^\/runs\/([^/]+)$/.exec(pathname())?.[1] ?? '';
 const status = () => page.getByTestId('run-status');

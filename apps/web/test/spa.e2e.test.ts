@@ -20,8 +20,6 @@ let serverErrors: E2e['serverErrors'];
 let pageErrors: string[];
 let consoleErrors: string[];
 
-/** Retries an assertion until it holds: the SPA renders asynchronously after each tRPC round trip. */
-
 const pathname = () => new URL(page.url()).pathname;
 const orgSelect = () => page.getByRole('combobox', { name: 'Organization' });
 const orgCard = (name: string) => page.locator('section.card', { has: page.getByRole('heading', { level: 2, name, exact: true }) });

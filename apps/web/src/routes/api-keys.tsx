@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { trpc, errorMessage, getActiveOrgId, type Me, type RouterOutputs } from '../lib/trpc.ts';
+import { useAction } from '../lib/use-action.ts';
 import { formatTime } from '../lib/runs.ts';
 import { Card, ErrorText, Field, Form } from '../components/ui.tsx';
 
@@ -92,22 +93,16 @@ export function ApiKeysPage({ me, version }: { me: Me; version: number }) {
 
 function KeyRow({ apiKey: k, onRevoked }: { apiKey: ApiKey; onRevoked: () => Promise<void> }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await trpc.mk.apiKeys.revoke.mutate({ id: k.id });
-      await onRevoked();
-    } catch (e) {
-      setError(errorMessage(e));
-      setConfirming(false);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const revoke = () =>
+    run(
+      async () => {
+        await trpc.mk.apiKeys.revoke.mutate({ id: k.id });
+        await onRevoked();
+      },
+      () => setConfirming(false),
+    );
 
   return (
     <tr data-key-id={k.id}>
@@ -149,8 +144,7 @@ function KeyRow({ apiKey: k, onRevoked }: { apiKey: ApiKey; onRevoked: () => Pro
 function CreateKeyForm({ orgName, onCreated }: { orgName: string; onCreated: (k: CreatedKey) => Promise<void> }) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<Kind>('mk_live');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const kindId = useId();
 
   return (
@@ -160,19 +154,13 @@ function CreateKeyForm({ orgName, onCreated }: { orgName: string; onCreated: (k:
       </p>
       <Form
         busy={busy}
-        onSubmit={async () => {
-          setBusy(true);
-          setError(null);
-          try {
+        onSubmit={() =>
+          run(async () => {
             const { data } = await trpc.mk.apiKeys.create.mutate({ name, kind });
             setName('');
             await onCreated(data);
-          } catch (e) {
-            setError(errorMessage(e));
-          } finally {
-            setBusy(false);
-          }
-        }}
+          })
+        }
       >
         <Field label="Key name" name="keyName" value={name} onChange={setName} required />
         <div className="field">

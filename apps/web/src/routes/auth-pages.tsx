@@ -1,31 +1,25 @@
 import { useState } from 'react';
-import { trpc, errorMessage, setActiveOrgId } from '../lib/trpc.ts';
+import { trpc, setActiveOrgId } from '../lib/trpc.ts';
 import { navigate } from '../lib/router.ts';
+import { useAction } from '../lib/use-action.ts';
 import { Card, ErrorText, Field, Form, Link } from '../components/ui.tsx';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   return (
     <Card title="Sign in to Baton">
       <Form
         busy={busy}
-        onSubmit={async () => {
-          setBusy(true);
-          setError(null);
-          try {
+        onSubmit={() =>
+          run(async () => {
             await trpc.mk.auth.login.mutate({ email, password });
             // Wait until the app knows who is signed in; otherwise its redirect sends us back to /login.
             await onSignedIn();
             navigate('/');
-          } catch (e) {
-            setError(errorMessage(e));
-          } finally {
-            setBusy(false);
-          }
-        }}
+          })
+        }
       >
         <Field label="Email" name="email" type="email" value={email} onChange={setEmail} required autoComplete="email" />
         <Field label="Password" name="password" type="password" value={password} onChange={setPassword} required autoComplete="current-password" />
@@ -44,28 +38,21 @@ export function RegisterPage({ onSignedIn }: { onSignedIn: () => Promise<void> }
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [orgName, setOrgName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   return (
     <Card title="Create your Baton account">
       <Form
         busy={busy}
-        onSubmit={async () => {
-          setBusy(true);
-          setError(null);
-          try {
+        onSubmit={() =>
+          run(async () => {
             const { data } = await trpc.mk.auth.register.mutate({ name, email, password, ...(orgName ? { orgName } : {}) });
             await trpc.mk.auth.login.mutate({ email, password });
             setActiveOrgId(data.organization.id);
             // Wait until the app knows who is signed in; otherwise its redirect sends us back to /login.
             await onSignedIn();
             navigate('/');
-          } catch (e) {
-            setError(errorMessage(e));
-          } finally {
-            setBusy(false);
-          }
-        }}
+          })
+        }
       >
         <Field label="Name" name="name" value={name} onChange={setName} required autoComplete="name" />
         <Field label="Email" name="email" type="email" value={email} onChange={setEmail} required autoComplete="email" />
@@ -84,19 +71,16 @@ export function RegisterPage({ onSignedIn }: { onSignedIn: () => Promise<void> }
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState('');
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   return (
     <Card title="Reset your password">
       <Form
-        onSubmit={async () => {
-          setError(null);
-          try {
+        onSubmit={() =>
+          run(async () => {
             const { data } = await trpc.mk.auth.forgotPassword.mutate({ email });
             setMessage(`${data.message} Without a mail server, an instance admin finds it in the outbox.`);
-          } catch (e) {
-            setError(errorMessage(e));
-          }
-        }}
+          })
+        }
       >
         <Field label="Email" name="email" type="email" value={email} onChange={setEmail} required />
         <ErrorText error={error} />
@@ -112,7 +96,7 @@ export function ForgotPasswordPage() {
 
 export function ResetPasswordPage({ token }: { token: string }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [done, setDone] = useState(false);
   return (
     <Card title="Choose a new password">
@@ -122,15 +106,12 @@ export function ResetPasswordPage({ token }: { token: string }) {
         </p>
       ) : (
         <Form
-          onSubmit={async () => {
-            setError(null);
-            try {
+          onSubmit={() =>
+            run(async () => {
               await trpc.mk.auth.resetPassword.mutate({ token, password });
               setDone(true);
-            } catch (e) {
-              setError(errorMessage(e));
-            }
-          }}
+            })
+          }
         >
           <Field label="New password" name="password" type="password" value={password} onChange={setPassword} required minLength={8} autoComplete="new-password" />
           <ErrorText error={error} />

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { trpc, errorMessage, getActiveOrgId, type Me, type RouterOutputs } from '../lib/trpc.ts';
+import { useAction } from '../lib/use-action.ts';
 import { formatTime } from '../lib/runs.ts';
 import { ErrorText, Field, Form, Link } from '../components/ui.tsx';
 
@@ -70,26 +71,19 @@ export function EnvironmentsPage({ me, projectId }: { me: Me; projectId: string 
 function EnvironmentCard({ projectId, env, onSaved }: { projectId: string; env: Environment; onSaved: (env: Environment) => void }) {
   const [url, setUrl] = useState(env.url ?? '');
   const [hook, setHook] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState<string | null>(null);
   const titleId = `env-${env.id}-title`;
 
-  const save = async (patch: { url?: string | null; deployHookUrl?: string | null }, done: string) => {
-    setBusy(true);
-    setError(null);
+  const save = (patch: { url?: string | null; deployHookUrl?: string | null }, done: string) => {
     setSaved(null);
-    try {
+    return run(async () => {
       const { data } = await trpc.mk.projects.updateEnvironment.mutate({ id: projectId, envId: env.id, ...patch });
       onSaved(data);
       if (patch.url !== undefined) setUrl(data.url ?? '');
       setHook('');
       setSaved(done);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { trpc, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
+import { useAction } from '../lib/use-action.ts';
 import { formatTime, type Run } from '../lib/runs.ts';
 import { Card, ErrorText, Form, Link } from '../components/ui.tsx';
 import { StatusBadge } from '../components/run-parts.tsx';
@@ -96,8 +97,7 @@ export function RunsPage({ version }: { version: number }) {
 function NewRunForm({ projects, onCreated }: { projects: Project[]; onCreated: () => Promise<void> }) {
   const [requestText, setRequestText] = useState('');
   const [projectId, setProjectId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [created, setCreated] = useState<Run | null>(null);
   const textId = useId();
   const projectSelectId = useId();
@@ -111,20 +111,14 @@ function NewRunForm({ projects, onCreated }: { projects: Project[]; onCreated: (
     <Card title="Request a change">
       <Form
         busy={busy}
-        onSubmit={async () => {
-          setBusy(true);
-          setError(null);
+        onSubmit={() => {
           setCreated(null);
-          try {
+          return run(async () => {
             const { data } = await trpc.mk.runs.create.mutate({ requestText, ...(projectId ? { projectId } : {}) });
             setRequestText('');
             setCreated(data);
             await onCreated();
-          } catch (e) {
-            setError(errorMessage(e));
-          } finally {
-            setBusy(false);
-          }
+          });
         }}
       >
         <div className="field">
