@@ -1,17 +1,35 @@
 // Seeds a benchmark database through the real core functions (registerUser, createProject,
-// createApiKey, createRun, appendRunEvents, finishRun). Bundled by scripts/bench.mjs into bench/dist.
+// createApiKey, createRun, appendRunEvents, finishRun, ingestContextEvents, and the handoff
+// generator the job runs: draftProjectHandoff, insertHandoff). Bundled by scripts/bench.mjs into bench/dist.
 //
-//   node bench/dist/seed.js --data-dir DIR --runs N [--orgs 10] [--events-per-run 10] [--batch 500]
+//   node bench/dist/seed.js --data-dir DIR --runs N [--context-events M --handoff-every K] [--orgs 10] [--events-per-run 10] [--batch 500]
 //
 // Idempotent top-up: the first call creates users, orgs, projects and keys and writes
-// DIR/bench-manifest.json; every call then adds seeded runs until N exist in the ten read orgs.
+// DIR/bench-manifest.json; every call then adds seeded runs until N exist in the ten read orgs,
+// and ingested context events until M exist there, with a handoff generated after every K of a
+// project's (--handoff-every K, default 100; a top-up must keep the same K).
 // The job worker is never started, so no seeded run is advanced by the engine.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import { runs } from '@baton/db';
-import { appendRunEvents, createApiKey, createOrg, createProject, createRun, finishRun, registerUser, withTransaction, type Actor, type NewRunEvent } from '@baton/core';
+import { contextEvents, handoffs, runs } from '@baton/db';
+import {
+  appendRunEvents,
+  BATON_SOURCE,
+  createApiKey,
+  createOrg,
+  createProject,
+  createRun,
+  draftProjectHandoff,
+  finishRun,
+  ingestContextEvents,
+  insertHandoff,
+  registerUser,
+  withTransaction,
+  type Actor,
+  type NewRunEvent,
+} from '@baton/core';
 import { generateApiKey, hashPassword } from '@baton/auth';
 import { parseEnv } from '../apps/server/src/env.ts';
 import { bootstrap } from '../apps/server/src/bootstrap.ts';
@@ -34,6 +52,8 @@ const { values: args } = parseArgs({
   options: {
     'data-dir': { type: 'string' },
     runs: { type: 'string' },
+    'context-events': { type: 'string', default: '0' },
+    'handoff-every': { type: 'string', default: '100' },
     orgs: { type: 'string', default: '10' },
     'events-per-run': { type: 'string', default: '10' },
     batch: { type: 'string', default: '500' },
@@ -53,6 +73,7 @@ const cloneTo = args['clone-to'] ? Number(args['clone-to']) : 0;
 const orgCount = Number(args.orgs);
 const eventsPerRun = Math.max(3, Number(args['events-per-run']));
 const batchSize = Number(args.batch);
+const targetContextEvents = Number(args['context-events']);
 
 const baton = bootstrap(
   parseEnv({
@@ -249,12 +270,85 @@ while (have + created < targetRuns) {
   }
 }
 const seconds = (performance.now() - t0) / 1000;
+
+// -- Flow Relay: context events from the outside sources, ingested CHUNK at a time per project, with
+// a handoff generated after each chunk (covering the activity since the project's previous one).
+const OUTSIDE = ['github', 'github', 'slack', 'linear', 'discord'] as const;
+const PEOPLE = ['ana', 'ben', 'chen', 'dara', 'eli', 'fay'];
+const SAYINGS = [
+  'We decided to keep the retry budget at three attempts.',
+  'Should the backfill run before or after the deploy?',
+  'Next step: add a dashboard panel for the queue depth.',
+  'Need to update the runbook once this lands.',
+  'Merged after review, the flaky test is fixed.',
+  'Agreed to ship behind a feature flag first.',
+  'TBD whether the old endpoint can be removed this quarter.',
+  'Looks good to me.',
+];
+function outsideEvent(orgIdx: number, projIdx: number, n: number, at: number): Parameters<typeof ingestContextEvents>[2]['events'][number] {
+  const source = OUTSIDE[n % OUTSIDE.length]!;
+  const ticket = `SVC${orgIdx}${projIdx}-${100 + Math.floor(rand() * 40)}`;
+  const pr = 1000 + Math.floor(rand() * 300);
+  const who = pick(PEOPLE);
+  const said = pick(SAYINGS);
+  const repo = `bench/service-${orgIdx}-${projIdx}`;
+  const base = { author: who, created_at: new Date(at).toISOString(), external_id: `${source}-${orgIdx}-${projIdx}-${n}` };
+  switch (source) {
+    case 'github':
+      return rand() < 0.5
+        ? { ...base, source, event_type: 'push', title: `Push to ${repo}`, content: `${ticket}: ${pick(REQUESTS)}. ${said}`, resource: repo, branch: rand() < 0.6 ? 'main' : `feature/${ticket.toLowerCase()}` }
+        : { ...base, source, event_type: 'pull_request', title: `PR #${pr} ${ticket}: ${pick(REQUESTS)}`, content: said, resource: repo, branch: `feature/${ticket.toLowerCase()}` };
+    case 'slack':
+      return { ...base, source, event_type: 'message', title: `#service-${projIdx} message from ${who}`, content: `About ${ticket}: ${said}`, resource: `#service-${projIdx}` };
+    case 'linear':
+      return { ...base, source, event_type: rand() < 0.3 ? 'issue_closed' : 'issue', title: `${ticket} ${pick(REQUESTS)}`, content: said, resource: `team-${orgIdx}`, priority: pick(['low', 'medium', 'high', 'urgent']) };
+    default:
+      return { ...base, source, event_type: 'message', title: `Discord message in #dev from ${who}`, content: `Re PR #${pr}: ${said}`, resource: 'dev' };
+  }
+}
+const ingestedCount = () =>
+  core.db.select({ n: count() }).from(contextEvents).where(and(inArray(contextEvents.orgId, orgIds), sql`${contextEvents.source} <> ${BATON_SOURCE}`)).get()?.n ?? 0;
+const CHUNK = Number(args['handoff-every']);
+const haveContext = ingestedCount();
+const projectsInOrder = manifest.orgs.flatMap((o, orgIdx) => o.projectIds.map((projectId, projIdx) => ({ org: o, orgIdx, projectId, projIdx })));
+let contextCreated = 0;
+let handoffsCreated = 0;
+const tCtx = performance.now();
+// After the runs' own story (which also wrote run_created / run_finished lines into the streams).
+const CTX_T0 = T0 + 30 * DAY;
+while (haveContext + contextCreated < targetContextEvents) {
+  const chunk = Math.floor((haveContext + contextCreated) / CHUNK);
+  const { org, orgIdx, projectId, projIdx } = projectsInOrder[chunk % projectsInOrder.length]!;
+  const n = Math.min(CHUNK, targetContextEvents - haveContext - contextCreated);
+  const actor: Actor = { userId: org.ownerUserId, via: 'session' };
+  withTransaction(core, () => {
+    const first = chunk * CHUNK;
+    const events = Array.from({ length: n }, (_, i) => outsideEvent(orgIdx, projIdx, first + i, CTX_T0 + (first + i) * 30_000));
+    clock = CTX_T0 + (first + n) * 30_000;
+    contextCreated += ingestContextEvents(core, actor, { project_id: projectId, events }).ingested;
+    clock += 1000;
+    const project = { id: projectId, orgId: org.id, name: `Service ${orgIdx}-${projIdx}` };
+    insertHandoff(core, project, draftProjectHandoff(core, project, {}), actor.userId);
+    handoffsCreated++;
+  });
+  const now = performance.now();
+  if (now - lastReport > 5000) {
+    lastReport = now;
+    process.stderr.write(`  seed: ${haveContext + contextCreated}/${targetContextEvents} context events, ${handoffsCreated} handoffs\n`);
+  }
+}
+const contextSeconds = (performance.now() - tCtx) / 1000;
+
 const totals = {
   runs: core.db.select({ n: count() }).from(runs).get()?.n ?? 0,
   readOrgRuns: seededCount(orgIds),
   org0Runs: core.db.select({ n: count() }).from(runs).where(eq(runs.orgId, orgIds[0]!)).get()?.n ?? 0,
   org0Completed: core.db.select({ n: count() }).from(runs).where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'))).get()?.n ?? 0,
   runEvents: (baton.db.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n,
+  contextEventsIngested: ingestedCount(),
+  contextEventsFromRuns: core.db.select({ n: count() }).from(contextEvents).where(eq(contextEvents.source, BATON_SOURCE)).get()?.n ?? 0,
+  handoffs: core.db.select({ n: count() }).from(handoffs).get()?.n ?? 0,
+  org0Handoffs: core.db.select({ n: count() }).from(handoffs).where(eq(handoffs.orgId, orgIds[0]!)).get()?.n ?? 0,
   // The run every GET /runs/{id} measurement (Baton and both baselines) fetches: finished, in orgs[0].
   sampleRunId: core.db
     .select({ id: runs.id })
@@ -276,5 +370,15 @@ const totals = {
 baton.db.$client.pragma('wal_checkpoint(TRUNCATE)');
 await baton.close();
 process.stdout.write(
-  JSON.stringify({ createdRuns: created, createdEvents: events, clonedRuns: cloned, seconds: Number(seconds.toFixed(2)), runsPerSecond: created ? Math.round(created / seconds) : 0, ...totals }) + '\n',
+  JSON.stringify({
+    createdRuns: created,
+    createdEvents: events,
+    clonedRuns: cloned,
+    seconds: Number(seconds.toFixed(2)),
+    runsPerSecond: created ? Math.round(created / seconds) : 0,
+    createdContextEvents: contextCreated,
+    createdHandoffs: handoffsCreated,
+    contextSeconds: Number(contextSeconds.toFixed(2)),
+    ...totals,
+  }) + '\n',
 );

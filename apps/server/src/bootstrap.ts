@@ -5,6 +5,8 @@ import {
   DEFAULT_COMMAND_ALLOWLIST,
   DEFAULT_PRICES,
   ENGINE_JOB_HANDLERS,
+  RELAY_JOB_HANDLERS,
+  onRelayJobDead,
   JobWorker,
   onEngineJobDead,
   RunEventBus,
@@ -55,10 +57,15 @@ export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
       },
     },
   };
-  const worker = new JobWorker(core, ENGINE_JOB_HANDLERS, {
+  const onEngineDead = onEngineJobDead(core);
+  const onRelayDead = onRelayJobDead(core);
+  const worker = new JobWorker(core, { ...ENGINE_JOB_HANDLERS, ...RELAY_JOB_HANDLERS }, {
     concurrency: env.BATON_WORKER_CONCURRENCY,
     retryBaseMs: env.BATON_JOB_RETRY_BASE_MS,
-    onDead: onEngineJobDead(core),
+    onDead: (job, error) => {
+      onEngineDead(job, error);
+      onRelayDead(job, error);
+    },
   });
   core.wakeWorker = worker.wake;
   const deps: ApiDeps = {

@@ -80,7 +80,7 @@ describe('error bodies on both surfaces', () => {
     const mk = await call('GET', '/api/v1/billing/balance', { cookie: u.cookie });
     expect(mk.status).toBe(501);
     expect(mk.body).toEqual({ error: 'not implemented' });
-    const relay = await call('GET', '/relay/api/v1/handoffs', { token: fr.key });
+    const relay = await call('GET', '/relay/api/v1/discord/channels', { token: fr.key });
     expect(relay.status).toBe(501);
     expect(relay.body).toEqual({ error: 'not implemented' });
   });

@@ -6,6 +6,8 @@ import { apiKeysRouter } from './routers/mk/api-keys.ts';
 import { runsRouter } from './routers/mk/runs.ts';
 import { policyRulesRouter } from './routers/mk/policy-rules.ts';
 import { relayProjectsRouter } from './routers/relay/projects.ts';
+import { relayEventsRouter } from './routers/relay/events.ts';
+import { relayHandoffsRouter, relayJobsRouter } from './routers/relay/handoffs.ts';
 import { sessionRouter } from './routers/app/session.ts';
 
 /** MightyKey v1, served under /api/v1. Definition order is match order. */
@@ -21,6 +23,9 @@ export const mkRouter = router({
 /** Flow Relay v1, served under /relay/api/v1. */
 export const relayRouter = router({
   projects: relayProjectsRouter,
+  handoffs: relayHandoffsRouter,
+  events: relayEventsRouter,
+  jobs: relayJobsRouter,
 });
 
 /** Everything, for the SPA over /trpc. */

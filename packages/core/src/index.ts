@@ -64,3 +64,11 @@ export { GroupCommitter } from './jobs/group-commit.ts';
 export { withSavepoint } from './context.ts';
 export { finishedRunCacheSize } from './runs/finished-run-cache.ts';
 export { CHECKPOINT_STEP } from './runs/list-checkpoints.ts';
+
+export * as contextEventTypes from './relay/context-event.types.ts';
+export * as handoffTypes from './relay/handoff.types.ts';
+export { ingestContextEvents, listContextEvents, renderContextEvent, BATON_SOURCE } from './relay/context-events.ts';
+export { listHandoffs, getHandoff, setHandoffStatus, createHandoffJob, getRelayJob, draftProjectHandoff, insertHandoff, selectHandoffEvents, HANDOFF_EVENT_WINDOW } from './relay/handoffs.ts';
+export { draftHandoff, type GeneratorEvent, type HandoffDraft } from './relay/generate-handoff.ts';
+export { RELAY_JOB_HANDLERS, onRelayJobDead } from './relay/relay-jobs.ts';
+export { listHandoffFilters } from './relay/context-facets.ts';

@@ -1,26 +1,51 @@
-import { eq } from 'drizzle-orm';
-import { memberships, organizations } from '@baton/db';
+import { eq, sql } from 'drizzle-orm';
+import { accessEpoch, memberships, organizations, type DB } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
-import { effectiveRole } from './access.ts';
+import { deepFreeze } from '../util/deep-freeze.ts';
+import { Lru } from '../util/lru.ts';
+import { prepared } from '../util/prepared.ts';
+import { effectiveRole, type MembershipRow, type OrgRow } from './access.ts';
 import type { TRole } from './org.types.ts';
 
 export interface OrgWithRole {
-  org: typeof organizations.$inferSelect;
+  org: OrgRow;
   role: TRole;
   isTemporaryAdmin: boolean;
 }
 
+type Membership = { org: OrgRow; membership: MembershipRow };
+
+/**
+ * A user's memberships, kept while the access epoch stands still (as orgMembership in access.ts):
+ * every Flow Relay request starts from them. Frozen: they are shared between requests.
+ */
+const userOrgCaches = new WeakMap<DB, Lru<string, { epoch: number; rows: readonly Membership[] }>>();
+
+function userMemberships(db: DB, userId: string): readonly Membership[] {
+  let cache = userOrgCaches.get(db);
+  if (!cache) userOrgCaches.set(db, (cache = new Lru(10_000)));
+  const epoch = accessEpoch(db);
+  const hit = cache.get(userId);
+  if (hit && hit.epoch === epoch) return hit.rows;
+  const rows = prepared(db, 'userMemberships', (d) =>
+    d
+      .select({ org: organizations, membership: memberships })
+      .from(memberships)
+      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+      .where(eq(memberships.userId, sql.placeholder('userId')))
+      .orderBy(memberships.createdAt, memberships.id)
+      .prepare(),
+  ).all({ userId });
+  if (epoch === null || db.$client.inTransaction) return rows;
+  const frozen = deepFreeze(rows);
+  cache.set(userId, { epoch, rows: frozen });
+  return frozen;
+}
+
 /** Orgs the actor can act in: all of the user's memberships, or only the bound org for an mk key. */
 export function listActorOrgs(ctx: CoreContext, actor: Actor): OrgWithRole[] {
-  const rows = ctx.db
-    .select({ org: organizations, membership: memberships })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(eq(memberships.userId, actor.userId))
-    .orderBy(memberships.createdAt, memberships.id)
-    .all();
   const now = ctx.now();
-  return rows
+  return userMemberships(ctx.db, actor.userId)
     .filter((r) => actor.via !== 'mk_key' || r.org.id === actor.keyOrgId)
     .map((r) => ({ org: r.org, ...effectiveRole(r.membership, now) }));
 }

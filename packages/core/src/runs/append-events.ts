@@ -2,6 +2,7 @@ import { prepared } from '../util/prepared.ts';
 import { RUN_EVENT_TYPES } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
+import { recordRunContext } from '../relay/context-events.ts';
 import { renderEvent } from './render-run.ts';
 import type { TRunEvent } from './run.types.ts';
 
@@ -50,6 +51,7 @@ export function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunE
     for (const r of rows) {
       stmt.insert.run(r.id, r.runId, r.sequenceNumber, r.eventType, JSON.stringify(r.data), r.modelUsed, r.tokensUsed, r.replayVisible ? 1 : 0, r.createdAt);
     }
+    recordRunContext(ctx, runId, rows, createdAt);
     const rendered = rows.map(renderEvent);
     const bus = ctx.bus;
     if (bus) afterCommit(() => rendered.forEach((e) => bus.publish(e)));

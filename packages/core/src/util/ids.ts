@@ -32,6 +32,12 @@ export function newTimeOrderedId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * A prefixed id that sorts by creation (the UUIDv7 above, in hex): for context events, whose lists
+ * break ties of created_at by id, so a batch recorded in one instant keeps its order.
+ */
+export const newPrefixedTimeId = (prefix: string): string => `${prefix}_${newTimeOrderedId().replaceAll('-', '')}`;
+
 /** Prefixed ids for Flow Relay native records (ho_, ins_, job_, ev_). */
 export const newPrefixedId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url')}`;
 

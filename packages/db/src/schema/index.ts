@@ -14,3 +14,7 @@ export * from './policy-rules.ts';
 export * from './jobs.ts';
 export * from './credit-ledger.ts';
 export * from './run-counts.ts';
+export * from './context-events.ts';
+export * from './handoffs.ts';
+export * from './relay-jobs.ts';
+export * from './context-facets.ts';

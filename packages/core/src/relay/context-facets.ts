@@ -1,0 +1,79 @@
+import { eq, sql } from 'drizzle-orm';
+import { contextFacets, type DB } from '@baton/db';
+import type { Actor, CoreContext } from '../context.ts';
+import { badRequest } from '../errors.ts';
+import { prepared } from '../util/prepared.ts';
+import { relayProject } from './relay-access.ts';
+
+interface FacetSource {
+  source: string;
+  eventType: string;
+  resource?: string | null;
+  branch?: string | null;
+  priority?: string | null;
+}
+
+const upsert = (db: DB) =>
+  prepared(db, 'upsertContextFacet', (d) =>
+    d.$client.prepare(
+      'INSERT INTO context_facets (project_id, source, kind, value, last_seen_at) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)',
+    ),
+  );
+
+/** Records the filter values of newly recorded events, in the caller's transaction; one write per distinct value. */
+export function recordFacets(ctx: CoreContext, projectId: string | null, events: readonly FacetSource[], at: string): void {
+  if (!projectId || !events.length) return;
+  const seen = new Set<string>();
+  const stmt = upsert(ctx.db);
+  const add = (source: string, kind: string, value: string | null | undefined) => {
+    if (!value) return;
+    const key = `${source}\u0000${kind}\u0000${value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    stmt.run(projectId, source, kind, value, at);
+  };
+  for (const e of events) {
+    add(e.source, 'event_type', e.eventType);
+    add(e.source, 'resource', e.resource);
+    add(e.source, 'branch', e.branch);
+    add(e.source, 'priority', e.priority);
+  }
+}
+
+/** "pull_request" → "Pull request". */
+const labelOf = (value: string) => {
+  const words = value.replace(/[_.-]+/g, ' ').trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : value;
+};
+
+type Option = { value: string; label: string };
+export interface SourceFilters {
+  projects: Array<{ id: string; label: string }>;
+  eventTypes: Option[];
+  priorities: Option[];
+  branches: Option[];
+}
+
+/** The values a SourceFilter may name for a project, per source, from what its stream really holds. */
+export function listHandoffFilters(ctx: CoreContext, actor: Actor, projectId: string | undefined) {
+  if (!projectId) throw badRequest('project_id is missing');
+  const { project } = relayProject(ctx, actor, projectId);
+  const rows = prepared(ctx.db, 'listContextFacets', (d) =>
+    d
+      .select({ source: contextFacets.source, kind: contextFacets.kind, value: contextFacets.value })
+      .from(contextFacets)
+      .where(eq(contextFacets.projectId, sql.placeholder('projectId')))
+      .orderBy(contextFacets.source, contextFacets.kind, contextFacets.value)
+      .prepare(),
+  ).all({ projectId: project.id });
+  const filters: Record<string, SourceFilters> = {};
+  for (const r of rows) {
+    const f = (filters[r.source] ??= { projects: [], eventTypes: [], priorities: [], branches: [] });
+    if (r.kind === 'resource') f.projects.push({ id: r.value, label: r.value });
+    else if (r.kind === 'event_type') f.eventTypes.push({ value: r.value, label: labelOf(r.value) });
+    else if (r.kind === 'priority') f.priorities.push({ value: r.value, label: labelOf(r.value) });
+    else f.branches.push({ value: r.value, label: r.value });
+  }
+  return { filters };
+}

@@ -1,0 +1,297 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { handoffEpoch, handoffs, projects, relayJobs, type DB } from '@baton/db';
+import { withTransaction, type Actor, type CoreContext } from '../context.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { enqueueJob } from '../jobs/queue.ts';
+import { listActorOrgs } from '../orgs/list-orgs.ts';
+import { requireRole } from '../orgs/access.ts';
+import { deepFreeze } from '../util/deep-freeze.ts';
+import { newPrefixedId } from '../util/ids.ts';
+import { Lru } from '../util/lru.ts';
+import { prepared } from '../util/prepared.ts';
+import type { ContextEventRow } from './context-events.ts';
+import { draftHandoff, type HandoffDraft } from './generate-handoff.ts';
+import type { TCreateHandoffInput, THandoff, TListHandoffsInput, TSourceFilter } from './handoff.types.ts';
+import { orgAccessOr404, relayProject } from './relay-access.ts';
+
+type HandoffRow = typeof handoffs.$inferSelect;
+type RelayJobRow = typeof relayJobs.$inferSelect;
+
+export function renderHandoff(h: HandoffRow, projectName: string): THandoff {
+  return {
+    id: h.id,
+    project_id: h.projectId,
+    title: h.title,
+    summary: h.summary,
+    status: h.status,
+    sources: h.sources,
+    key_changes: h.keyChanges,
+    decisions: h.decisions,
+    open_questions: h.openQuestions,
+    next_steps: h.nextSteps,
+    related_event_ids: h.relatedEventIds,
+    scope_type: h.scopeType,
+    project_name: projectName,
+    created_at: h.createdAt,
+    updated_at: h.updatedAt,
+  };
+}
+
+const listColumns = { handoff: handoffs, projectName: projects.name };
+
+/** One newest-first walk of an index: by org or by project, with or without a status. */
+function handoffPage(db: DB, by: 'org' | 'project', status: 'active' | 'archived' | 'all') {
+  return prepared(db, `handoffPage:${by}:${status}`, (d) => {
+    const scope = by === 'org' ? eq(handoffs.orgId, sql.placeholder('scope')) : eq(handoffs.projectId, sql.placeholder('scope'));
+    return d
+      .select(listColumns)
+      .from(handoffs)
+      .innerJoin(projects, eq(projects.id, handoffs.projectId))
+      .where(status === 'all' ? scope : and(scope, eq(handoffs.status, status)))
+      .orderBy(desc(handoffs.createdAt), desc(handoffs.id))
+      .limit(sql.placeholder('limit'))
+      .prepare();
+  });
+}
+
+const newestFirst = (a: THandoff, b: THandoff) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? 1 : -1);
+
+/**
+ * Rendered pages, kept while the handoff epoch stands still (packages/db/src/change-epochs.ts: any
+ * handoff written or deleted, or a project renamed, here or in another process). Weighted by rows;
+ * frozen, as they are shared between requests.
+ */
+const pageCaches = new WeakMap<DB, Lru<string, { epoch: number; rows: readonly THandoff[] }>>();
+const PAGE_CACHE_ROWS = 5_000;
+
+function readPage(db: DB, by: 'org' | 'project', status: TListHandoffsInput['status'], scope: string, limit: number): readonly THandoff[] {
+  let cache = pageCaches.get(db);
+  if (!cache) pageCaches.set(db, (cache = new Lru(PAGE_CACHE_ROWS)));
+  const key = `${by}\u0000${status}\u0000${scope}\u0000${limit}`;
+  const epoch = handoffEpoch(db);
+  const hit = cache.get(key);
+  if (hit && hit.epoch === epoch) return hit.rows;
+  const rows = handoffPage(db, by, status)
+    .all({ scope, limit })
+    .map((r) => renderHandoff(r.handoff, r.projectName));
+  if (epoch === null || db.$client.inTransaction) return rows;
+  cache.set(key, { epoch, rows: deepFreeze(rows) }, Math.max(1, rows.length));
+  return rows;
+}
+
+/**
+ * Handoffs across the projects the actor can reach, newest first. A key spans several orgs: each
+ * org's index gives its newest `limit`, and those are merged, so the cost is limit × orgs however
+ * many handoffs exist (one sorted query over all orgs would have to sort all of them).
+ */
+export function listHandoffs(ctx: CoreContext, actor: Actor, input: TListHandoffsInput): { handoffs: THandoff[] } {
+  // Copies of the cached arrays (the rows themselves stay shared and frozen).
+  if (input.project_id) {
+    const { project } = relayProject(ctx, actor, input.project_id);
+    return { handoffs: readPage(ctx.db, 'project', input.status, project.id, input.limit).slice() };
+  }
+  const orgs = listActorOrgs(ctx, actor);
+  if (orgs.length === 1) return { handoffs: readPage(ctx.db, 'org', input.status, orgs[0]!.org.id, input.limit).slice() };
+  const merged = orgs.flatMap((o) => readPage(ctx.db, 'org', input.status, o.org.id, input.limit));
+  return { handoffs: merged.sort(newestFirst).slice(0, input.limit) };
+}
+
+function loadHandoff(ctx: CoreContext, actor: Actor, id: string) {
+  const row = ctx.db.select(listColumns).from(handoffs).innerJoin(projects, eq(projects.id, handoffs.projectId)).where(eq(handoffs.id, id)).get();
+  if (!row) throw notFound('Handoff not found');
+  return { row, access: orgAccessOr404(ctx, actor, row.handoff.orgId, 'Handoff not found') };
+}
+
+export function getHandoff(ctx: CoreContext, actor: Actor, id: string): THandoff {
+  const { row } = loadHandoff(ctx, actor, id);
+  return renderHandoff(row.handoff, row.projectName);
+}
+
+/** Archives a handoff (or brings it back); needs the member role. */
+export function setHandoffStatus(ctx: CoreContext, actor: Actor, id: string, status: 'active' | 'archived'): THandoff {
+  const { row, access } = loadHandoff(ctx, actor, id);
+  requireRole(access, 'member');
+  if (row.handoff.status === status) return renderHandoff(row.handoff, row.projectName);
+  const updated = ctx.db.update(handoffs).set({ status, updatedAt: ctx.now().toISOString() }).where(eq(handoffs.id, id)).returning().get();
+  return renderHandoff(updated, row.projectName);
+}
+
+export const HANDOFF_JOB = 'relay.handoff';
+
+/**
+ * Accepts a handoff generation: the job record and the queued work are one commit, so a job
+ * never stays pending with nothing behind it, and a crash before it runs loses nothing.
+ */
+export function createHandoffJob(ctx: CoreContext, actor: Actor, input: TCreateHandoffInput) {
+  if (!input.project_id) throw badRequest('project_id is missing');
+  const { project } = relayProject(ctx, actor, input.project_id);
+  const now = ctx.now().toISOString();
+  const id = newPrefixedId('job');
+  withTransaction(ctx, () => {
+    ctx.db
+      .insert(relayJobs)
+      .values({
+        id,
+        orgId: project.orgId,
+        projectId: project.id,
+        userId: actor.userId,
+        kind: 'project_handoff',
+        status: 'pending',
+        input: { sources: input.sources ?? null, filters: input.filters ?? null },
+        createdAt: now,
+        updatedAt: now,
+      })
+      .run();
+    enqueueJob(ctx, { name: HANDOFF_JOB, key: `relay:${id}`, payload: { jobId: id }, maxAttempts: 3 });
+  });
+  return { jobId: id, status: 'pending' as const };
+}
+
+function renderJob(j: RelayJobRow) {
+  return {
+    id: j.id,
+    project_id: j.projectId,
+    kind: j.kind,
+    status: j.status,
+    result_kind: j.resultKind,
+    result_id: j.resultId,
+    error: j.error,
+    error_code: j.errorCode,
+    created_at: j.createdAt,
+    updated_at: j.updatedAt,
+  };
+}
+
+/** A job and, once it has completed, what it made. Another tenant's job is 404. */
+export function getRelayJob(ctx: CoreContext, actor: Actor, jobId: string) {
+  const job = ctx.db.select().from(relayJobs).where(eq(relayJobs.id, jobId)).get();
+  if (!job) throw notFound('Job not found');
+  orgAccessOr404(ctx, actor, job.orgId, 'Job not found');
+  let result: { id: string; title: string } | null = null;
+  if (job.status === 'completed' && job.resultKind === 'handoff' && job.resultId) {
+    result = ctx.db.select({ id: handoffs.id, title: handoffs.title }).from(handoffs).where(eq(handoffs.id, job.resultId)).get() ?? null;
+  }
+  return { job: renderJob(job), result };
+}
+
+/** How many of the newest matching events a handoff reads. */
+export const HANDOFF_EVENT_WINDOW = 300;
+/** How many events one generation may examine while filtering, so a narrow filter on a huge stream stays bounded. */
+const HANDOFF_SCAN_CAP = 20_000;
+
+function matchesFilter(e: ContextEventRow, filters: TSourceFilter | null | undefined): boolean {
+  const f = filters?.[e.source];
+  if (!f) return true;
+  if (f.projects?.length && !(e.resource && f.projects.includes(e.resource))) return false;
+  if (f.branches?.length && !(e.branch && f.branches.includes(e.branch))) return false;
+  if (f.eventTypes?.length && !f.eventTypes.includes(e.eventType)) return false;
+  if (f.priorities?.length && !(e.priority && f.priorities.includes(e.priority))) return false;
+  return true;
+}
+
+interface RawEvent {
+  id: string;
+  user_id: string;
+  source: string;
+  event_type: string;
+  title: string;
+  content: string;
+  resource: string | null;
+  branch: string | null;
+  priority: string | null;
+  author: string | null;
+  created_at: string;
+}
+const toRow = (r: RawEvent) =>
+  ({ id: r.id, userId: r.user_id, source: r.source, eventType: r.event_type, title: r.title, content: r.content, resource: r.resource, branch: r.branch, priority: r.priority, author: r.author, createdAt: r.created_at }) as ContextEventRow;
+
+const EVENT_COLUMNS = 'id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at';
+const eventWalks = (db: DB) =>
+  prepared(db, 'handoffEventWalks', (d) => ({
+    project: d.$client.prepare<[string, string]>(
+      `SELECT ${EVENT_COLUMNS} FROM context_events WHERE project_id = ? AND created_at > ? ORDER BY created_at DESC, id DESC`,
+    ),
+    source: d.$client.prepare<[string, string, string]>(
+      `SELECT ${EVENT_COLUMNS} FROM context_events WHERE project_id = ? AND source = ? AND created_at > ? ORDER BY created_at DESC, id DESC`,
+    ),
+  }));
+
+function take(walk: IterableIterator<unknown>, filters: TSourceFilter | null | undefined, out: ContextEventRow[]) {
+  let examined = 0;
+  for (const raw of walk) {
+    const e = toRow(raw as RawEvent);
+    if (matchesFilter(e, filters)) out.push(e);
+    if (out.length >= HANDOFF_EVENT_WINDOW || ++examined >= HANDOFF_SCAN_CAP) break;
+  }
+}
+
+/** The newest events of a project that match a generation's sources and filters, newer than `after`. */
+export function selectHandoffEvents(ctx: CoreContext, projectId: string, input: { sources?: string[] | null; filters?: TSourceFilter | null }, after = ''): ContextEventRow[] {
+  const walks = eventWalks(ctx.db);
+  if (!input.sources?.length) {
+    const out: ContextEventRow[] = [];
+    take(walks.project.iterate(projectId, after), input.filters, out);
+    return out;
+  }
+  // One index walk per source, merged: an IN list would sort every matching event first.
+  const all = [...new Set(input.sources)].flatMap((s) => {
+    const out: ContextEventRow[] = [];
+    take(walks.source.iterate(projectId, s, after), input.filters, out);
+    return out;
+  });
+  return all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1)).slice(0, HANDOFF_EVENT_WINDOW);
+}
+
+/**
+ * Drafts a handoff for a project: from the activity since its previous handoff, or when there has
+ * been none since, from its latest activity.
+ */
+export function draftProjectHandoff(ctx: CoreContext, project: { id: string; name: string }, input: { sources?: string[] | null; filters?: TSourceFilter | null }): HandoffDraft {
+  const previous = ctx.db
+    .select({ createdAt: handoffs.createdAt })
+    .from(handoffs)
+    .where(eq(handoffs.projectId, project.id))
+    .orderBy(desc(handoffs.createdAt), desc(handoffs.id))
+    .limit(1)
+    .get();
+  let events = previous ? selectHandoffEvents(ctx, project.id, input, previous.createdAt) : [];
+  if (!events.length) events = selectHandoffEvents(ctx, project.id, input);
+  return draftHandoff(project.name, events);
+}
+
+/** Stores a drafted handoff; the caller's transaction makes it visible with its job's completion. */
+export function insertHandoff(ctx: CoreContext, project: { id: string; orgId: string }, draft: HandoffDraft, createdBy: string | null): HandoffRow {
+  const now = ctx.now().toISOString();
+  return ctx.db
+    .insert(handoffs)
+    .values({
+      id: newPrefixedId('ho'),
+      orgId: project.orgId,
+      projectId: project.id,
+      title: draft.title,
+      summary: draft.summary,
+      status: 'active',
+      sources: draft.sources,
+      keyChanges: draft.keyChanges,
+      decisions: draft.decisions,
+      openQuestions: draft.openQuestions,
+      nextSteps: draft.nextSteps,
+      relatedEventIds: draft.relatedEventIds,
+      scopeType: 'project',
+      createdBy,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get();
+}
+
+export function loadRelayJob(ctx: CoreContext, jobId: string): RelayJobRow | undefined {
+  return ctx.db.select().from(relayJobs).where(eq(relayJobs.id, jobId)).get();
+}
+
+export function markRelayJob(ctx: CoreContext, jobId: string, set: Partial<Pick<RelayJobRow, 'status' | 'resultKind' | 'resultId' | 'error' | 'errorCode'>>): void {
+  ctx.db.update(relayJobs).set({ ...set, updatedAt: ctx.now().toISOString() }).where(eq(relayJobs.id, jobId)).run();
+}
+
+export const loadProjectRow = (ctx: CoreContext, projectId: string) => ctx.db.select().from(projects).where(eq(projects.id, projectId)).get();

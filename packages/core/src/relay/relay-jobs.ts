@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { CoreContext } from '../context.ts';
+import type { JobRow } from '../jobs/queue.ts';
+import { PermanentJobError, type JobHandler } from '../jobs/worker.ts';
+import { ZSourceFilter } from './handoff.types.ts';
+import { draftProjectHandoff, HANDOFF_JOB, insertHandoff, loadProjectRow, loadRelayJob, markRelayJob } from './handoffs.ts';
+
+const ZHandoffJob = z.object({ jobId: z.string() });
+const ZHandoffJobInput = z.object({ sources: z.array(z.string()).nullable().optional(), filters: ZSourceFilter.nullable().optional() });
+
+/** Flow Relay's background jobs: each has a name, a zod payload and a handler. */
+export const RELAY_JOB_HANDLERS: Record<string, JobHandler> = {
+  [HANDOFF_JOB]: async (ctx, job, helpers) => {
+    const parsed = ZHandoffJob.safeParse(job.payload);
+    if (!parsed.success) throw new PermanentJobError(`bad payload for ${job.name}: ${parsed.error.message}`);
+    const relayJob = loadRelayJob(ctx, parsed.data.jobId);
+    // Gone with its project or org, or already done by an attempt that crashed after committing.
+    if (!relayJob || relayJob.status === 'completed' || relayJob.status === 'failed') return;
+    const project = loadProjectRow(ctx, relayJob.projectId);
+    if (!project) return;
+    if (relayJob.status !== 'running') markRelayJob(ctx, relayJob.id, { status: 'running' });
+    const input = ZHandoffJobInput.parse(relayJob.input);
+    const draft = draftProjectHandoff(ctx, project, input);
+    // The handoff, the job's completion and the queue entry's removal are one commit.
+    await helpers.commit(() => {
+      const handoff = insertHandoff(ctx, project, draft, relayJob.userId);
+      markRelayJob(ctx, relayJob.id, { status: 'completed', resultKind: 'handoff', resultId: handoff.id, error: null, errorCode: null });
+    });
+  },
+};
+
+/** A generation that failed every retry is recorded as failed on its job, with the last error. */
+export function onRelayJobDead(ctx: CoreContext) {
+  return (job: JobRow, error: string) => {
+    if (job.name !== HANDOFF_JOB) return;
+    const jobId = (job.payload as { jobId?: string }).jobId;
+    if (jobId && loadRelayJob(ctx, jobId)) markRelayJob(ctx, jobId, { status: 'failed', error: `Handoff generation failed after ${job.attempts} attempt(s): ${error}`, errorCode: 'generation_failed' });
+  };
+}

@@ -1,0 +1,428 @@
+import { describe, expect, it } from 'vitest';
+import { draftHandoff, type GeneratorEvent } from '../src/relay/generate-handoff.ts';
+
+const PROJECT = 'Payments';
+const START = Date.parse('2026-03-02T09:00:00.000Z');
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+let seq = 0;
+/** A context event as the generator sees it; neutral unless overridden, so each test says what matters. */
+function makeEvent(overrides: Partial<GeneratorEvent> = {}): GeneratorEvent {
+  seq += 1;
+  return {
+    id: `ev_${String(seq).padStart(5, '0')}`,
+    source: 'github',
+    eventType: 'comment',
+    title: 'Looked at the dashboard',
+    content: '',
+    branch: null,
+    author: 'ada',
+    userId: 'usr_ada',
+    createdAt: new Date(START + seq * MINUTE).toISOString(),
+    ...overrides,
+  };
+}
+
+/** An ISO timestamp `minutes` after the fixed start (2026-03-02T09:00Z). */
+const at = (minutes: number) => new Date(START + minutes * MINUTE).toISOString();
+
+/** A deterministic permutation (seeded LCG), so a failing order can be reproduced. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe('draftHandoff with no events', () => {
+  it('says there is no recorded activity and leaves every list empty', () => {
+    expect(draftHandoff(PROJECT, [])).toEqual({
+      title: 'Payments handoff: no recorded activity',
+      summary: "No context events matched this handoff's sources and filters for Payments, so there is nothing to hand off yet.",
+      sources: [],
+      keyChanges: [],
+      decisions: [],
+      openQuestions: [],
+      nextSteps: [],
+      relatedEventIds: [],
+    });
+  });
+});
+
+describe('identifiers link events across sources', () => {
+  it('makes a thread of a ticket seen in a GitHub push and a Linear issue', () => {
+    const linear = makeEvent({ source: 'linear', eventType: 'issue_updated', title: 'PAY-12 Refund retries for failed payouts', createdAt: at(10) });
+    const lunch = makeEvent({ source: 'slack', eventType: 'message', title: 'Lunch plans for Friday', createdAt: at(20) });
+    const push = makeEvent({ source: 'github', eventType: 'push', title: 'Add refund retries', content: 'Refs PAY-12', branch: 'main', createdAt: at(30) });
+
+    const draft = draftHandoff(PROJECT, [linear, lunch, push]);
+
+    expect(draft.title).toBe('Payments handoff: PAY-12');
+    expect(draft.summary).toContain('Most active: PAY-12 (2 events across github, linear).');
+    expect(draft.relatedEventIds).toEqual(expect.arrayContaining([push.id, linear.id]));
+    expect(draft.relatedEventIds).not.toContain(lunch.id);
+    // The push's title does not name the ticket, so its key change is labelled with it.
+    expect(draft.keyChanges).toEqual(['PAY-12: Add refund retries (github)']);
+  });
+
+  it('reads "#341", "PR 341", "PR#341" and ".../pull/341" as the same pull request', () => {
+    const merged = makeEvent({ source: 'github', eventType: 'pull_request_merged', title: 'Merge pull request #341 from ada/refunds', createdAt: at(40) });
+    const review = makeEvent({ source: 'slack', eventType: 'message', title: 'Review thread', content: 'PR 341 looks good to me', createdAt: at(30) });
+    const linked = makeEvent({ source: 'linear', eventType: 'issue_updated', title: 'Refund retries', content: 'Linked https://github.com/acme/pay/pull/341/files', createdAt: at(20) });
+    const shorthand = makeEvent({ source: 'discord', eventType: 'message', title: 'Status', content: 'pr#341 is on staging', createdAt: at(10) });
+
+    const draft = draftHandoff(PROJECT, [merged, review, linked, shorthand]);
+
+    expect(draft.title).toBe('Payments handoff: #341');
+    expect(draft.summary).toContain('Most active: #341 (4 events across github, slack, linear, discord).');
+    expect(draft.relatedEventIds).toEqual(expect.arrayContaining([merged.id, review.id, linked.id]));
+    // The merge title already names "#341", so it is not prefixed again.
+    expect(draft.keyChanges).toEqual(['Merge pull request #341 from ada/refunds (github)']);
+  });
+
+  it.each([
+    ['an HTML entity', 'It&#39;s fine to ship'],
+    ['a hash glued to a word', 'see issue#12 for context'],
+    ['a hash followed by letters', 'see issue#12abc for context'],
+    ['a bare hash followed by letters', 'colour #12abc in the header'],
+    ['more than six digits', 'reference #1234567 in the ledger'],
+  ])('does not take %s for a pull request', (_what, text) => {
+    const events = [
+      makeEvent({ source: 'github', title: 'Note one', content: text }),
+      makeEvent({ source: 'slack', title: 'Note two', content: text }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.title).toBe('Payments handoff, 2026-03-02');
+    expect(draft.summary).not.toContain('Most active');
+    expect(draft.relatedEventIds).toEqual([]);
+  });
+
+  it('needs an upper-case ticket key: "pay-12" links nothing', () => {
+    const events = [
+      makeEvent({ source: 'github', content: 'working on pay-12 today' }),
+      makeEvent({ source: 'linear', content: 'pay-12 is in review' }),
+    ];
+    expect(draftHandoff(PROJECT, events).title).toBe('Payments handoff, 2026-03-02');
+  });
+
+  it('counts branch names as identifiers, except main and master', () => {
+    const featurePush = makeEvent({ source: 'github', eventType: 'push', title: 'Add payout export', branch: 'feature/payout-export', createdAt: at(20) });
+    const featureCi = makeEvent({ source: 'ci', eventType: 'check_started', title: 'Checks started', branch: 'feature/payout-export', createdAt: at(10) });
+    const draft = draftHandoff(PROJECT, [featurePush, featureCi]);
+    expect(draft.title).toBe('Payments handoff: feature/payout-export');
+    expect(draft.summary).toContain('Most active: feature/payout-export (2 events across github, ci).');
+    expect(draft.keyChanges).toEqual(['feature/payout-export: Add payout export (github)']);
+    expect(draft.relatedEventIds).toEqual(expect.arrayContaining([featurePush.id, featureCi.id]));
+
+    for (const trunk of ['main', 'master']) {
+      const onTrunk = [
+        makeEvent({ source: 'github', eventType: 'comment', branch: trunk, createdAt: at(20) }),
+        makeEvent({ source: 'ci', eventType: 'check_started', title: 'Checks started', branch: trunk, createdAt: at(10) }),
+      ];
+      const trunkDraft = draftHandoff(PROJECT, onTrunk);
+      expect(trunkDraft.title).toBe('Payments handoff, 2026-03-02');
+      expect(trunkDraft.relatedEventIds).toEqual([]);
+    }
+  });
+
+  it('ranks threads by sources, then events, then name, and names the top two in the title', () => {
+    const events = [
+      // PAY-7: two events in two sources.
+      makeEvent({ source: 'github', title: 'Looked at PAY-7', createdAt: at(1) }),
+      makeEvent({ source: 'linear', title: 'PAY-7 Payout limits', createdAt: at(2) }),
+      // #88: three events, one source.
+      makeEvent({ source: 'github', title: 'Review on #88', createdAt: at(3) }),
+      makeEvent({ source: 'github', title: 'Second look at #88', createdAt: at(4) }),
+      makeEvent({ source: 'github', title: 'Comment on #88', createdAt: at(5) }),
+      // OPS-2 and OPS-1: two events each, one source; the tie goes alphabetical.
+      makeEvent({ source: 'slack', title: 'OPS-2 pager noise', createdAt: at(6) }),
+      makeEvent({ source: 'slack', title: 'OPS-2 pager again', createdAt: at(7) }),
+      makeEvent({ source: 'slack', title: 'OPS-1 disk alerts', createdAt: at(8) }),
+      makeEvent({ source: 'slack', title: 'OPS-1 disk alerts again', createdAt: at(9) }),
+      // A single mention is not a thread.
+      makeEvent({ source: 'slack', title: 'OPS-3 just once', createdAt: at(10) }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.title).toBe('Payments handoff: PAY-7, #88');
+    expect(draft.summary).toContain('Most active: PAY-7 (2 events across linear, github); #88 (3 events across github); OPS-1 (2 events across slack).');
+    expect(draft.summary).not.toContain('OPS-3');
+  });
+});
+
+describe('key changes', () => {
+  it('come from change event types and change wording, suffixed with their source', () => {
+    const events = [
+      makeEvent({ source: 'github', eventType: 'push', title: 'Bump the SDK version', createdAt: at(1) }),
+      makeEvent({ source: 'github', eventType: 'pull_request_merged', title: 'Refund retries', createdAt: at(2) }),
+      makeEvent({ source: 'vercel', eventType: 'deploy', title: 'Production deploy 2026.3', createdAt: at(3) }),
+      makeEvent({ source: 'linear', eventType: 'issue_closed', title: 'Payout CSV export', createdAt: at(4) }),
+      makeEvent({ source: 'baton', eventType: 'run_completed', title: 'Run completed: Backfill refunds', createdAt: at(5) }),
+      makeEvent({ source: 'slack', eventType: 'message', title: 'Fixed the rounding bug in invoices', createdAt: at(6) }),
+      makeEvent({ source: 'slack', eventType: 'message', title: 'Morning standup notes', createdAt: at(7) }),
+      makeEvent({ source: 'linear', eventType: 'issue_created', title: 'Payout limits for new merchants', createdAt: at(8) }),
+    ];
+    expect(draftHandoff(PROJECT, events).keyChanges).toEqual([
+      'Fixed the rounding bug in invoices (slack)',
+      'Run completed: Backfill refunds (baton)',
+      'Payout CSV export (linear)',
+      'Production deploy 2026.3 (vercel)',
+      'Refund retries (github)',
+      'Bump the SDK version (github)',
+    ]);
+  });
+
+  it('are labelled with their thread only when the title does not already name it', () => {
+    const issue = makeEvent({ source: 'linear', eventType: 'issue_updated', title: 'PAY-40 Dispute webhooks', createdAt: at(1) });
+    const unnamed = makeEvent({ source: 'github', eventType: 'push', title: 'Handle dispute.closed', content: 'Part of PAY-40', createdAt: at(2) });
+    const named = makeEvent({ source: 'github', eventType: 'push', title: 'PAY-40 verify webhook signatures', createdAt: at(3) });
+    const loner = makeEvent({ source: 'github', eventType: 'push', title: 'Tidy imports', content: 'PAY-99', createdAt: at(4) });
+    expect(draftHandoff(PROJECT, [issue, unnamed, named, loner]).keyChanges).toEqual([
+      // PAY-99 appears once, so it is no thread and labels nothing.
+      'Tidy imports (github)',
+      'PAY-40 verify webhook signatures (github)',
+      'PAY-40: Handle dispute.closed (github)',
+    ]);
+  });
+
+  it('are deduplicated ignoring case and punctuation, but kept apart per source', () => {
+    const events = [
+      makeEvent({ source: 'github', eventType: 'push', title: 'Deployed v2.3 to production', createdAt: at(1) }),
+      makeEvent({ source: 'github', eventType: 'push', title: 'deployed v2.3 to production!', createdAt: at(2) }),
+      makeEvent({ source: 'slack', eventType: 'message', title: 'Deployed v2.3 to production', createdAt: at(3) }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.keyChanges).toEqual(['Deployed v2.3 to production (slack)', 'deployed v2.3 to production! (github)']);
+    expect(draft.relatedEventIds).toEqual([events[2]!.id, events[1]!.id]);
+  });
+
+  it('keep the ten newest', () => {
+    const pushes = Array.from({ length: 14 }, (_, i) => makeEvent({ eventType: 'push', title: `Push number ${i + 1}`, createdAt: at(i) }));
+    const draft = draftHandoff(PROJECT, pushes);
+    expect(draft.keyChanges).toEqual(Array.from({ length: 10 }, (_, i) => `Push number ${14 - i} (github)`));
+    expect(draft.summary).toContain('10 key changes, 0 decisions, 0 open questions and 0 next steps found.');
+  });
+});
+
+describe('decisions, open questions and next steps', () => {
+  it('are read from the wording of titles and content', () => {
+    const notes = makeEvent({
+      source: 'slack',
+      eventType: 'message',
+      title: 'Refunds sync',
+      content: [
+        'We decided to keep Stripe as the only processor.',
+        'Ada and Sam agreed on weekly releases.',
+        'Going with Postgres for the ledger.',
+        'Who owns the webhook retries?',
+        'TBD whether EU customers need a separate queue',
+        'Open question: the payout cut-off time',
+        'Next step: write the runbook for chargebacks.',
+        'We need to rotate the API keys.',
+        'TODO drop the legacy export flag',
+      ].join('\n'),
+    });
+    const draft = draftHandoff(PROJECT, [notes]);
+    expect(draft.decisions).toEqual(['We decided to keep Stripe as the only processor.', 'Ada and Sam agreed on weekly releases.', 'Going with Postgres for the ledger.']);
+    expect(draft.openQuestions).toEqual(['Who owns the webhook retries?', 'TBD whether EU customers need a separate queue', 'Open question: the payout cut-off time']);
+    expect(draft.nextSteps).toEqual(['Next step: write the runbook for chargebacks.', 'We need to rotate the API keys.', 'TODO drop the legacy export flag']);
+    expect(draft.relatedEventIds).toEqual([notes.id]);
+    expect(draft.summary).toContain('0 key changes, 3 decisions, 3 open questions and 3 next steps found.');
+  });
+
+  it('split sentences within a paragraph and strip list markers', () => {
+    const notes = makeEvent({
+      content: 'We settled on nightly payouts. Is the bank API rate limited? Follow-up with the bank on limits.\n- Need to update the runbook\n> Should we page on-call for this?\n* Remaining: the CSV importer',
+    });
+    const draft = draftHandoff(PROJECT, [notes]);
+    expect(draft.decisions).toEqual(['We settled on nightly payouts.']);
+    expect(draft.openQuestions).toEqual(['Is the bank API rate limited?', 'Should we page on-call for this?']);
+    expect(draft.nextSteps).toEqual(['Follow-up with the bank on limits.', 'Need to update the runbook', 'Remaining: the CSV importer']);
+  });
+
+  it('put a sentence in one section only: decision before question before next step', () => {
+    const notes = makeEvent({
+      content: ['We agreed to ship on Friday, but who tells support?', 'Should we retry failed webhooks?', 'Not sure we need to keep the v1 endpoint'].join('\n'),
+    });
+    const draft = draftHandoff(PROJECT, [notes]);
+    expect(draft.decisions).toEqual(['We agreed to ship on Friday, but who tells support?']);
+    expect(draft.openQuestions).toEqual(['Should we retry failed webhooks?', 'Not sure we need to keep the v1 endpoint']);
+    expect(draft.nextSteps).toEqual([]);
+  });
+
+  it('ignore fragments shorter than eight characters', () => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: 'Why?\nTODO.\nAgreed.' })]);
+    expect(draft.openQuestions).toEqual([]);
+    expect(draft.nextSteps).toEqual([]);
+    expect(draft.decisions).toEqual([]);
+  });
+
+  it('list the newest event first and keep a repeated sentence once, from its newest event', () => {
+    const older = makeEvent({ content: 'We decided to cap refunds at 30 days.\nNeed to email the finance team.', createdAt: at(1) });
+    const newer = makeEvent({ content: 'We decided to drop PayPal.\nNeed to email the finance team.', createdAt: at(2) });
+    const draft = draftHandoff(PROJECT, [older, newer]);
+    expect(draft.decisions).toEqual(['We decided to drop PayPal.', 'We decided to cap refunds at 30 days.']);
+    expect(draft.nextSteps).toEqual(['Need to email the finance team.']);
+    expect(draft.relatedEventIds).toEqual([newer.id, older.id]);
+  });
+
+  it('keep at most ten per section', () => {
+    const content = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i + 1)).join('\n');
+    const draft = draftHandoff(PROJECT, [
+      makeEvent({
+        content: [
+          content(13, (i) => `We decided on option ${i}.`),
+          content(12, (i) => `Who reviews part ${i}?`),
+          content(11, (i) => `Need to check region ${i}`),
+        ].join('\n'),
+      }),
+    ]);
+    expect(draft.decisions).toEqual(Array.from({ length: 10 }, (_, i) => `We decided on option ${i + 1}.`));
+    expect(draft.openQuestions).toEqual(Array.from({ length: 10 }, (_, i) => `Who reviews part ${i + 1}?`));
+    expect(draft.nextSteps).toEqual(Array.from({ length: 10 }, (_, i) => `Need to check region ${i + 1}`));
+  });
+});
+
+describe("Baton's own run events", () => {
+  it('turn a failed run into a next step', () => {
+    const failed = makeEvent({
+      source: 'baton',
+      eventType: 'run_failed',
+      title: 'Run failed: Backfill refunds for March',
+      content: 'Backfill refunds for March\nFailed: timeout talking to the ledger',
+    });
+    const draft = draftHandoff(PROJECT, [failed]);
+    expect(draft.nextSteps).toEqual(['Look into the failed run: Backfill refunds for March']);
+    expect(draft.keyChanges).toEqual([]);
+    expect(draft.relatedEventIds).toEqual([failed.id]);
+  });
+
+  it('turn an approval request into an open question', () => {
+    const asked = makeEvent({
+      source: 'baton',
+      eventType: 'approval_requested',
+      title: 'Approval requested: deploy to production',
+      content: 'Approval requested for deploy to production (touches billing) in the run "Ship refunds"',
+    });
+    const draft = draftHandoff(PROJECT, [asked]);
+    expect(draft.openQuestions).toEqual(['Approval requested: deploy to production — still waiting for a decision?']);
+    expect(draft.decisions).toEqual([]);
+    expect(draft.keyChanges).toEqual([]);
+    expect(draft.nextSteps).toEqual([]);
+  });
+});
+
+describe('sources and summary', () => {
+  it('order sources by count, ties alphabetically, and count events, people and days', () => {
+    const events = [
+      makeEvent({ source: 'slack', author: 'ada', userId: 'usr_1', createdAt: at(0) }),
+      makeEvent({ source: 'slack', author: 'ada', userId: 'usr_2', createdAt: at(60) }),
+      makeEvent({ source: 'slack', author: null, userId: 'usr_3', createdAt: at(120) }),
+      makeEvent({ source: 'linear', author: 'sam', userId: 'usr_1', createdAt: at(180) }),
+      makeEvent({ source: 'linear', author: 'sam', userId: 'usr_1', createdAt: at(240) }),
+      makeEvent({ source: 'github', author: null, userId: 'usr_3', createdAt: at(300) }),
+      makeEvent({ source: 'github', author: 'ada', userId: 'usr_1', createdAt: new Date(START + 2 * DAY).toISOString() }),
+      makeEvent({ source: 'baton', author: 'sam', userId: 'usr_2', createdAt: at(360) }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.sources).toEqual(['slack', 'github', 'linear', 'baton']);
+    expect(draft.summary).toBe(
+      '8 events from slack (3), github (2), linear (2), baton (1) between 2026-03-02 and 2026-03-04, by 3 people. ' +
+        '0 key changes, 0 decisions, 0 open questions and 0 next steps found.',
+    );
+  });
+
+  it('speak in the singular for one event by one person on one day', () => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ eventType: 'push', title: 'Ship the payout export', content: 'We decided to ship it today.' })]);
+    expect(draft.sources).toEqual(['github']);
+    expect(draft.title).toBe('Payments handoff, 2026-03-02');
+    expect(draft.summary).toBe('1 event from github (1) on 2026-03-02, by 1 person. 1 key change, 1 decision, 0 open questions and 0 next steps found.');
+  });
+});
+
+describe('determinism', () => {
+  const feed = () => {
+    const tie = at(50);
+    return [
+      makeEvent({ source: 'linear', eventType: 'issue_updated', title: 'PAY-12 Refund retries', content: 'Who owns the retry budget?', createdAt: at(1) }),
+      makeEvent({ source: 'github', eventType: 'push', title: 'Add refund retries', content: 'Refs PAY-12', branch: 'feature/refunds', createdAt: at(2) }),
+      makeEvent({ source: 'github', eventType: 'pull_request_merged', title: 'Merge pull request #341', branch: 'feature/refunds', createdAt: at(3) }),
+      makeEvent({ source: 'slack', eventType: 'message', title: 'Thread', content: 'We decided to go live Monday. Need to warn support.', createdAt: tie }),
+      makeEvent({ source: 'slack', eventType: 'message', title: 'Thread', content: 'PR 341 is green. TBD who presses deploy', createdAt: tie }),
+      makeEvent({ source: 'discord', eventType: 'message', title: 'Status', content: 'Going with the blue-green rollout.', author: null, userId: 'usr_sam', createdAt: tie }),
+      makeEvent({ source: 'baton', eventType: 'run_failed', title: 'Run failed: Reconcile payouts', createdAt: at(60) }),
+      makeEvent({ source: 'baton', eventType: 'approval_requested', title: 'Approval requested: run the migration', createdAt: at(61) }),
+      makeEvent({ source: 'baton', eventType: 'run_completed', title: 'Run completed: Reconcile payouts', createdAt: new Date(START + DAY).toISOString() }),
+    ];
+  };
+
+  it('gives the same draft for the same events in any order, without touching the input', () => {
+    const events = feed();
+    const expected = draftHandoff(PROJECT, events);
+    // Sanity: the feed exercises every section, so the comparison means something.
+    expect(expected.title).toBe('Payments handoff: #341, PAY-12');
+    for (const list of [expected.keyChanges, expected.decisions, expected.openQuestions, expected.nextSteps]) expect(list.length).toBeGreaterThan(0);
+
+    const orders = [[...events].reverse(), ...[1, 2, 3, 4, 5].map((seed) => shuffled(events, seed))];
+    for (const order of orders) {
+      const snapshot = [...order];
+      expect(draftHandoff(PROJECT, order)).toEqual(expected);
+      expect(order).toEqual(snapshot);
+    }
+  });
+
+  it('breaks ties on equal timestamps by id, not by input order', () => {
+    const tie = at(5);
+    const a = makeEvent({ content: 'We decided to use idempotency keys.', createdAt: tie });
+    const b = makeEvent({ content: 'We decided to retry three times.', createdAt: tie });
+    const forwards = draftHandoff(PROJECT, [a, b]);
+    expect(draftHandoff(PROJECT, [b, a])).toEqual(forwards);
+    // The larger id counts as newer.
+    const [newer, older] = a.id > b.id ? [a, b] : [b, a];
+    expect(forwards.decisions).toEqual([newer.content, older.content]);
+  });
+});
+
+describe('caps', () => {
+  it('keep at most 100 related event ids, each once', () => {
+    const events = Array.from({ length: 150 }, (_, i) =>
+      makeEvent({ source: i % 2 ? 'github' : 'linear', title: `PAY-12 update ${i}`, content: 'Still on it', createdAt: at(i) }),
+    );
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.relatedEventIds).toHaveLength(100);
+    expect(new Set(draft.relatedEventIds).size).toBe(100);
+    const ids = new Set(events.map((e) => e.id));
+    for (const id of draft.relatedEventIds) expect(ids.has(id)).toBe(true);
+    expect(draft.summary).toContain('Most active: PAY-12 (150 events across github, linear).');
+  });
+
+  it('clip long items to 200 characters ending in "..."', () => {
+    const longTitle = `Shipped ${'the refund pipeline '.repeat(20)}`.trim();
+    const longDecision = `We decided ${'to keep every ledger entry immutable '.repeat(8)}`.trim() + '.';
+    expect(longDecision.length).toBeGreaterThan(200);
+    expect(longDecision.length).toBeLessThanOrEqual(400);
+    const draft = draftHandoff(PROJECT, [makeEvent({ eventType: 'push', title: longTitle, content: longDecision })]);
+
+    const [change] = draft.keyChanges;
+    expect(change!.length).toBeLessThanOrEqual(200);
+    expect(change!.endsWith('...')).toBe(true);
+    expect(change!.startsWith('Shipped the refund pipeline the refund pipeline')).toBe(true);
+
+    expect(draft.decisions).toHaveLength(1);
+    const [decision] = draft.decisions;
+    expect(decision!.length).toBeLessThanOrEqual(200);
+    expect(decision!.endsWith('...')).toBe(true);
+    expect(longDecision.startsWith(decision!.slice(0, -3))).toBe(true);
+  });
+
+  it('clip a long title to 200 characters', () => {
+    const draft = draftHandoff('Payments '.repeat(40).trim(), [makeEvent()]);
+    expect(draft.title.length).toBeLessThanOrEqual(200);
+    expect(draft.title.endsWith('...')).toBe(true);
+    expect(draft.title.startsWith('Payments Payments')).toBe(true);
+  });
+});
