@@ -535,15 +535,17 @@ async function main() {
         throw new Error(`${s.label} returned no runs: the seed is too small for offset ${P.offset}`);
       }
       if (s.key === 'relay_handoffs' && JSON.parse(text).handoffs.length !== 50) throw new Error(`${s.label} did not return 50 handoffs: ${text.slice(0, 300)}`);
+      s.responseBytes = Buffer.byteLength(text);
     }
 
     // -- 3. Rounds: baselines then scenarios, every round; ratios are taken within a round.
-    const perRound = { baseline_http: [], baseline_express: [] };
+    const perRound = { baseline_http: [], baseline_express: [], baseline_express_handoffs: [] };
     for (const s of SCENARIOS) perRound[s.key] = [];
     for (let round = 1; round <= P.rounds; round++) {
       log(`round ${round}/${P.rounds}: baselines…`);
       perRound.baseline_http.push(await measure(httpBase, { path: `/runs/${runId}` }));
       perRound.baseline_express.push(await measure(expressBase, { path: `/runs/${runId}` }));
+      perRound.baseline_express_handoffs.push(await measure(expressBase, { path: `/handoffs?org=${manifest.orgs[0].id}&limit=50` }));
       for (const s of SCENARIOS) {
         log(`round ${round}/${P.rounds}: ${s.label}…`);
         perRound[s.key].push(await measure(s.target ?? baton, s));
@@ -569,9 +571,15 @@ async function main() {
     };
     results.scenarios.baseline_http = summarize('baseline_http', 'baseline (a) node:http + better-sqlite3, GET /runs/:id');
     results.scenarios.baseline_express = summarize('baseline_express', 'baseline (b) Express 5 + better-sqlite3, GET /runs/:id');
+    // Context only, not a target's baseline: bare Express serving the very 50 handoffs Baton returns.
+    results.scenarios.baseline_express_handoffs = summarize('baseline_express_handoffs', 'bare Express 5, the same 50 handoffs (context)');
     for (const s of SCENARIOS) {
-      results.scenarios[s.key] = summarize(s.key, s.label);
+      results.scenarios[s.key] = summarize(s.key, s.label, s.responseBytes ? { responseBytes: s.responseBytes } : {});
     }
+    results.scenarios.relay_handoffs.vsExpressSamePayload = r2(
+      median(perRound.relay_handoffs.map((m, i) => m.rps / perRound.baseline_express_handoffs[i].rps)),
+      3,
+    );
 
     results.servers.batonRssAfterLoadsKb = rssKb(baton.pid);
     await stop(httpBase.child);
@@ -771,6 +779,11 @@ function report(results) {
     for (const k of ['list_runs', 'list_runs_completed_offset', 'relay_handoffs']) {
       lines.push(`  ${sc[k].label}: ${fmt(sc[k].vsExpress, 3)}× Express, target ≥ ${TARGETS.listVsExpress}: ${mark(sc[k].vsExpress >= TARGETS.listVsExpress)}`);
     }
+    lines.push(
+      `    (for context: ${fmt(sc.relay_handoffs.vsExpressSamePayload, 3)}× bare Express serving the same 50 handoffs, ${fmt(sc.baseline_express_handoffs.rps)} req/s; the response is ${fmt(
+        Math.round((sc.relay_handoffs.responseBytes ?? 0) / 1024),
+      )} KB)`,
+    );
     const idleMb = results.servers.batonIdleRssKb / 1024;
     lines.push(`  idle RSS ${fmt(idleMb, 0)} MB, target < ${TARGETS.idleRssMb} MB: ${mark(idleMb < TARGETS.idleRssMb)}`);
   }
@@ -827,6 +840,7 @@ function report(results) {
   add('list/express', s.list_runs.vsExpress);
   add('list_offset/express', s.list_runs_completed_offset.vsExpress);
   add('handoffs/express', s.relay_handoffs.vsExpress);
+  add('handoffs/express_same_payload', s.relay_handoffs.vsExpressSamePayload);
   add('get_run_uncached/express', s.get_run_uncached.vsExpress);
   add('list_uncached/express', s.list_runs_uncached.vsExpress);
   add('list_offset_uncached/express', s.list_runs_completed_offset_uncached.vsExpress);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase, runMigrations, type DB } from '@baton/db';
@@ -7,6 +7,15 @@ import {
   appendRunEvents,
   createApiKey,
   createConsoleLogger,
+  draftProjectHandoff,
+  getHandoff,
+  getRelayJob,
+  ingestContextEvents,
+  insertHandoff,
+  listContextEvents,
+  listHandoffFilters,
+  listHandoffs,
+  createHandoffJob,
   createOrg,
   createProject,
   createRun,
@@ -83,6 +92,8 @@ const seed: {
   activeRunId: string;
   apiKey: string;
   sessionId: string;
+  handoffId: string;
+  relayJobId: string;
 } = {} as never;
 
 beforeAll(async () => {
@@ -136,6 +147,24 @@ beforeAll(async () => {
   }
   // Past two list checkpoints (every CHECKPOINT_STEP runs), so a deep page walks to them and starts from one.
   for (let i = 0; i < 2 * CHECKPOINT_STEP + 20; i++) createRun(ctx, seed.owner, seed.otherOrgId, { requestText: `deep ${i}` });
+  // Flow Relay: context streams (ingested, personal, and the runs' own lines above), handoffs in both orgs.
+  const frActor: Actor = { userId: a.user.id, via: 'fr_key' };
+  const otherProject = createProject(ctx, seed.owner, seed.otherOrgId, { name: 'Second org project' });
+  for (const [projectId, orgId] of [
+    [seed.projectId, seed.orgId],
+    [otherProject.id, seed.otherOrgId],
+  ] as const) {
+    for (let i = 0; i < 3; i++) {
+      ingestContextEvents(ctx, frActor, {
+        project_id: projectId,
+        events: Array.from({ length: 20 }, (_, n) => ({ source: n % 2 ? 'github' : 'slack', event_type: 'push', title: `PAY-${n} change`, content: 'We decided to ship it.', branch: 'main', external_id: `${i}-${n}` })),
+      });
+      seed.handoffId = insertHandoff(ctx, { id: projectId, orgId }, draftProjectHandoff(ctx, { id: projectId, name: 'P' }, {}), a.user.id).id;
+    }
+  }
+  ingestContextEvents(ctx, frActor, { events: [{ source: 'slack', event_type: 'message', title: 'personal note', content: '' }] });
+  seed.relayJobId = createHandoffJob(ctx, frActor, { project_id: seed.projectId }).jobId;
+
   const key = createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans', kind: 'mk_live' }, generateApiKey('mk_live'));
   createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans fr', kind: 'fr' }, generateApiKey('fr'));
   seed.apiKey = key.key;
@@ -169,6 +198,8 @@ function explain(q: Captured): Checked {
   };
 }
 
+const relay = (): Actor => ({ userId: seed.owner.userId, via: 'fr_key' });
+
 /** Each request path, and the table its main list query must read. */
 const CASES: Array<{ name: string; table: string; run: () => unknown }> = [
   { name: 'list runs (no filter)', table: 'runs', run: () => listRuns(ctx, seed.mkActor, null, { limit: 25, offset: 0 }) },
@@ -201,6 +232,26 @@ const CASES: Array<{ name: string; table: string; run: () => unknown }> = [
   { name: 'SSE resume (events after a sequence number)', table: 'run_events', run: () => runEventsAfter(ctx, seed.runId, 1) },
   { name: 'list policy rules', table: 'policy_rules', run: () => listPolicyRules(ctx, seed.owner, seed.orgId) },
   { name: 'Flow Relay projects (orgs, member counts, projects)', table: 'projects', run: () => listRelayProjects(ctx, seed.owner) },
+  { name: 'Flow Relay handoffs (two orgs: one index walk each, merged)', table: 'handoffs', run: () => listHandoffs(ctx, relay(), { status: 'active', limit: 50 }) },
+  { name: 'Flow Relay handoffs, status all', table: 'handoffs', run: () => listHandoffs(ctx, relay(), { status: 'all', limit: 49 }) },
+  { name: 'Flow Relay handoffs of a project', table: 'handoffs', run: () => listHandoffs(ctx, relay(), { status: 'archived', limit: 20, project_id: seed.projectId }) },
+  {
+    name: 'Flow Relay handoffs of a project, status all',
+    table: 'handoffs',
+    run: () => listHandoffs(ctx, relay(), { status: 'all', limit: 21, project_id: seed.projectId }),
+  },
+  { name: 'Flow Relay handoff by id', table: 'handoffs', run: () => getHandoff(ctx, relay(), seed.handoffId) },
+  { name: 'Flow Relay job by id', table: 'relay_jobs', run: () => getRelayJob(ctx, relay(), seed.relayJobId) },
+  { name: 'Flow Relay events of a project', table: 'context_events', run: () => listContextEvents(ctx, relay(), { limit: 50, project_id: seed.projectId }) },
+  {
+    name: 'Flow Relay events of a project by source',
+    table: 'context_events',
+    run: () => listContextEvents(ctx, relay(), { limit: 50, project_id: seed.projectId, source: 'github' }),
+  },
+  { name: 'Flow Relay personal stream', table: 'context_events', run: () => listContextEvents(ctx, relay(), { limit: 50 }) },
+  { name: 'Flow Relay personal stream by source', table: 'context_events', run: () => listContextEvents(ctx, relay(), { limit: 50, source: 'slack' }) },
+  { name: 'Flow Relay handoff filters', table: 'context_facets', run: () => listHandoffFilters(ctx, relay(), seed.projectId) },
+  { name: 'handoff generation: previous handoff of the project', table: 'handoffs', run: () => draftProjectHandoff(ctx, { id: seed.projectId, name: 'P' }, {}) },
   { name: 'job leasing (due jobs)', table: 'jobs', run: () => leaseDueJobs(ctx, 4, 30_000) },
   // Not a list, but on every run's end (complete, fail, cancel, deny): drops the run's queued job by key.
   { name: 'finish run (expire approvals, drop its queued job)', table: 'jobs', run: () => finishRun(ctx, seed.activeRunId, 'cancelled') },
@@ -241,12 +292,38 @@ describe('query plans of list queries', () => {
     });
   }
 
+  // Plain better-sqlite3 statements (the hot or streaming paths) bypass drizzle's logger: checked by their text.
+  it('the plain statements of context streams and handoff generation are indexed', () => {
+    const statements: Array<[string, unknown[]]> = [
+      ['SELECT org_id, project_id, user_id, request_text FROM runs WHERE id = ?', [seed.runId]],
+      [
+        'SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at FROM context_events WHERE project_id = ? AND created_at > ? ORDER BY created_at DESC, id DESC',
+        [seed.projectId, ''],
+      ],
+      [
+        'SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at FROM context_events WHERE project_id = ? AND source = ? AND created_at > ? ORDER BY created_at DESC, id DESC',
+        [seed.projectId, 'github', ''],
+      ],
+    ];
+    const source = [
+      readFileSync(new URL('../packages/core/src/relay/context-events.ts', import.meta.url), 'utf8'),
+      readFileSync(new URL('../packages/core/src/relay/handoffs.ts', import.meta.url), 'utf8'),
+    ].join('\n');
+    for (const [sql, params] of statements) {
+      const probe = sql.replace('SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at', 'SELECT ${EVENT_COLUMNS}');
+      expect(source.includes(sql) || source.includes(probe), `statement no longer in the code: ${sql}`).toBe(true);
+      const checked = explain({ sql, params });
+      expect(checked.fullScans, `${sql}\n  plan: ${checked.plan.join(' | ')}`).toEqual([]);
+      expect(checked.notes.filter((n) => /TEMP B-TREE/.test(n)), `${sql} sorts instead of walking an index: ${checked.plan.join(' | ')}`).toEqual([]);
+    }
+  });
+
   it('every query behind a `count` field searches an index', () => {
     // count(*) over an index (projects, relay member counts) or the sum over run_counts (runs).
     const isCount = (sql: string) => /\bcount\(|\bsum\(/i.test(sql);
     const counts = report.flatMap((r) => r.checked.filter((q) => isCount(q.sql)).map((q) => ({ ...q, name: r.name })));
     // Each list-runs and list-projects case has a `count` field; Flow Relay projects counts members.
-    const expected = CASES.filter((c) => /^list runs|^list projects|Relay/.test(c.name)).length;
+    const expected = CASES.filter((c) => /^list runs|^list projects|^Flow Relay projects/.test(c.name)).length;
     expect(counts.length).toBeGreaterThanOrEqual(expected);
     for (const q of counts) {
       expect(q.fullScans, `${q.name}: ${q.sql}\n  plan: ${q.plan.join(' | ')}`).toEqual([]);

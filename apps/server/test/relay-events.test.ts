@@ -55,6 +55,9 @@ async function ingest(token: string, body: Record<string, unknown>) {
 
 const ev = (overrides: Record<string, unknown> = {}) => ({ source: 'github', event_type: 'push', title: 'Push to acme/payments', ...overrides });
 
+/** Event ids sort by creation: `ev_` and a UUIDv7 in hex, so a batch recorded in one instant keeps its order. */
+const EV_ID = /^ev_[0-9a-f]{32}$/;
+
 const isNewestFirst = (events: Ev[]) => events.every((e, i) => i === 0 || events[i - 1]!.created_at >= e.created_at);
 
 beforeAll(async () => {
@@ -93,7 +96,7 @@ describe('POST /relay/api/v1/events then GET (happy)', () => {
     expect(out.events).toHaveLength(2);
     const [push, slack] = out.events;
     expect(push).toEqual({
-      id: expect.stringMatching(/^ev_/),
+      id: expect.stringMatching(EV_ID),
       user_id: alice.id,
       project_id: p.id,
       source: 'github',
@@ -136,6 +139,56 @@ describe('POST /relay/api/v1/events then GET (happy)', () => {
     expect(listed.find((e) => e.title === 'c')!.created_at).toBe('2026-01-03T00:30:00.000Z');
     const now = Date.parse(listed[0]!.created_at);
     expect(Math.abs(now - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('keeps the order of a batch recorded in one instant: newest first is the reverse of the order sent', async () => {
+    const u = await createUser(call);
+    const key = (await createApiKey(call, u, 'fr')).key;
+    const p = await createProject(call, { cookie: u.cookie });
+    // No created_at: the whole batch is dated the same instant, so only the id can break the tie.
+    const titles = Array.from({ length: 20 }, (_, i) => `step ${i}`);
+    const out = await ingest(key, { project_id: p.id, events: titles.map((title) => ev({ title })) });
+    expect(new Set(out.events.map((e) => e.created_at)).size).toBe(1);
+    const ids = out.events.map((e) => e.id);
+    for (const id of ids) expect(id).toMatch(EV_ID);
+    expect(new Set(ids).size).toBe(20);
+    expect([...ids].sort()).toEqual(ids);
+
+    const reversed = [...titles].reverse();
+    expect((await listEvents(key, { project_id: p.id })).map((e) => e.title)).toEqual(reversed);
+    expect((await listEvents(key, { project_id: p.id, limit: 3 })).map((e) => e.title)).toEqual(reversed.slice(0, 3));
+
+    // The same in the personal stream, and for events that share an explicit created_at.
+    const personal = titles.map((title) => ev({ title: `personal ${title}`, created_at: '2026-04-01T00:00:00Z' }));
+    await ingest(key, { events: personal });
+    const listed = await listEvents(key, { source: 'github', limit: 200 });
+    expect(listed.filter((e) => e.project_id === null).map((e) => e.title)).toEqual(personal.map((e) => e.title).reverse());
+  });
+
+  it('accepts http and https urls and keeps them as sent', async () => {
+    const p = await createProject(call, { cookie: alice.cookie });
+    const urls = ['https://github.com/acme/payments/pull/7?tab=files#diff', 'http://ci.internal:8080/builds/42', 'HTTPS://Example.com/Path'];
+    const out = await ingest(aliceKey, { project_id: p.id, events: urls.map((url, i) => ev({ title: `link ${i}`, url })) });
+    expect(out.events.map((e) => e.url)).toEqual(urls);
+    const listed = await listEvents(aliceKey, { project_id: p.id });
+    expect(listed.map((e) => e.url).sort()).toEqual([...urls].sort());
+  });
+
+  it('accepts created_at a little ahead of the clock (skew), dated as sent', async () => {
+    const p = await createProject(call, { cookie: alice.cookie });
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    // Reads as an hour ahead on the wall clock, but the offset makes it an hour ago.
+    const wallAhead = new Date(Date.now() + 3_600_000);
+    const pastWithOffset = wallAhead.toISOString().replace('Z', '+02:00');
+    const out = await ingest(aliceKey, {
+      project_id: p.id,
+      events: [ev({ title: 'earlier' }), ev({ title: 'ahead', created_at: ahead }), ev({ title: 'offset', created_at: pastWithOffset })],
+    });
+    expect(out).toMatchObject({ ingested: 3, duplicates: 0 });
+    const listed = await listEvents(aliceKey, { project_id: p.id });
+    expect(listed.map((e) => e.title)).toEqual(['ahead', 'earlier', 'offset']);
+    expect(listed[0]!.created_at).toBe(ahead);
+    expect(listed[2]!.created_at).toBe(new Date(wallAhead.getTime() - 2 * 3_600_000).toISOString());
   });
 
   it('limits the list: default 50, 1..200 allowed, always the newest', async () => {
@@ -271,6 +324,49 @@ describe('dedupe by external_id', () => {
     expect(await listEvents(aliceKey, { project_id: p2.id })).toHaveLength(1);
   });
 
+  it("dedupes the personal stream too: a resend without project_id is a duplicate, held once", async () => {
+    const u = await createUser(call);
+    const key = (await createApiKey(call, u, 'fr')).key;
+    const first = await ingest(key, { events: [ev({ title: 'first', external_id: 'gh-personal-1' })] });
+    expect(first).toMatchObject({ ingested: 1, duplicates: 0 });
+    expect(first.events[0]).toMatchObject({ project_id: null, user_id: u.id, title: 'first' });
+
+    const again = await ingest(key, { events: [ev({ title: 'resent', external_id: 'gh-personal-1' })] });
+    expect(again).toEqual({ events: [], ingested: 0, duplicates: 1 });
+    // A repeat inside one batch, and a partly new batch.
+    const mixed = await ingest(key, {
+      events: [ev({ title: 'new', external_id: 'gh-personal-2' }), ev({ title: 'new again', external_id: 'gh-personal-2' }), ev({ title: 'resent', external_id: 'gh-personal-1' })],
+    });
+    expect(mixed).toMatchObject({ ingested: 1, duplicates: 2 });
+    expect(mixed.events.map((e) => e.title)).toEqual(['new']);
+
+    const personal = await listEvents(key);
+    expect(personal.map((e) => e.title).sort()).toEqual(['first', 'new']);
+    expect(personal.find((e) => e.title === 'first')!.id).toBe(first.events[0]!.id);
+  });
+
+  it('scopes personal dedupe by source and user, apart from projects', async () => {
+    const u = await createUser(call);
+    const key = (await createApiKey(call, u, 'fr')).key;
+    const other = await createUser(call);
+    const otherKey = (await createApiKey(call, other, 'fr')).key;
+    await ingest(key, { events: [ev({ title: 'github', external_id: 'x-1' })] });
+    // The same id from another source is another event.
+    expect(await ingest(key, { events: [ev({ source: 'linear', event_type: 'issue', title: 'linear', external_id: 'x-1' })] })).toMatchObject({
+      ingested: 1,
+      duplicates: 0,
+    });
+    // Another user's personal stream is theirs: the same id and source there is not a duplicate.
+    expect(await ingest(otherKey, { events: [ev({ title: 'other user', external_id: 'x-1' })] })).toMatchObject({ ingested: 1, duplicates: 0 });
+    // A project's stream and the personal stream do not dedupe against each other.
+    const p = await createProject(call, { cookie: u.cookie });
+    expect(await ingest(key, { project_id: p.id, events: [ev({ title: 'in project', external_id: 'x-1' })] })).toMatchObject({ ingested: 1, duplicates: 0 });
+    expect(await ingest(key, { events: [ev({ external_id: 'x-1' })] })).toMatchObject({ ingested: 0, duplicates: 1 });
+
+    expect((await listEvents(key)).map((e) => e.title).sort()).toEqual(['github', 'in project', 'linear']);
+    expect((await listEvents(otherKey)).map((e) => e.title)).toEqual(['other user']);
+  });
+
   it("is shared by the project's members: another member's resend is a duplicate too", async () => {
     const member = await createUser(call);
     addMember(srv.baton.db, alice.orgId, member.id, 'member');
@@ -312,6 +408,44 @@ describe('validation errors → 400', () => {
     }
     // A bad event anywhere in a batch rejects all of it.
     expect(await listEvents(aliceKey, { project_id: p.id })).toEqual([]);
+  });
+
+  it('rejects a url that is not http or https, naming the field, and records nothing of the batch', async () => {
+    const u = await createUser(call);
+    const key = (await createApiKey(call, u, 'fr')).key;
+    const p = await createProject(call, { cookie: u.cookie });
+    for (const url of ['javascript:alert(1)', 'JavaScript:alert(document.cookie)', 'data:text/html,x', 'ftp://x', 'file:///etc/passwd', 'mailto:a@example.test']) {
+      for (const scope of [{ project_id: p.id }, {}]) {
+        const res = await call('POST', EVENTS, { token: key, body: { ...scope, events: [ev({ title: url }), ev({ title: url, url })] } });
+        expect(res.status, url).toBe(400);
+        expectErrorBody(res.body);
+        expect(res.body.error, url).toMatch(/events\.1\.url/);
+      }
+    }
+    expect(await listEvents(key, { project_id: p.id })).toEqual([]);
+    expect(await listEvents(key)).toEqual([]);
+  });
+
+  it('rejects created_at more than 5 minutes in the future, and records nothing of the batch', async () => {
+    const u = await createUser(call);
+    const key = (await createApiKey(call, u, 'fr')).key;
+    const p = await createProject(call, { cookie: u.cookie });
+    const future = [
+      new Date(Date.now() + 10 * 60_000).toISOString(),
+      '2999-01-01T00:00:00Z',
+      // Reads as an hour ago on the wall clock, but the offset makes it an hour ahead.
+      new Date(Date.now() - 3_600_000).toISOString().replace('Z', '-02:00'),
+    ];
+    for (const created_at of future) {
+      for (const scope of [{ project_id: p.id }, {}]) {
+        const res = await call('POST', EVENTS, { token: key, body: { ...scope, events: [ev({ title: 'fine' }), ev({ title: 'from the future', created_at })] } });
+        expect(res.status, created_at).toBe(400);
+        expectErrorBody(res.body);
+        expect(res.body.error, created_at).toBe('events.created_at: must not be in the future');
+      }
+    }
+    expect(await listEvents(key, { project_id: p.id })).toEqual([]);
+    expect(await listEvents(key)).toEqual([]);
   });
 
   it('rejects malformed JSON and a non-JSON body', async () => {
@@ -484,7 +618,7 @@ describe("Baton's own runs in the context stream", () => {
     expect(baton.map((e) => e.event_type)).toEqual(['run_completed', 'run_created']);
     for (const e of baton) {
       expect(e).toMatchObject({ source: 'baton', run_id: run.id, project_id: p.id, user_id: u.id, content: requestText });
-      expect(e.id).toMatch(/^ev_/);
+      expect(e.id).toMatch(EV_ID);
       expect(e.title).toContain(requestText);
     }
     // Milestones only: no line per stage or tool call.

@@ -80,7 +80,7 @@ export const relayProcedure = t.procedure.use(async ({ ctx, next, path, type }) 
     const wait = ctx.deps.relayLimiter.hit(actor.keyId);
     if (wait > 0) {
       ctx.setHeader('Retry-After', String(wait));
-      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Rate limit exceeded (60 requests a minute per key)' });
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Rate limit exceeded (${ctx.deps.relayLimiter.limit} requests a minute per key)` });
     }
   }
   return convertError(await next<{ actor: ResolvedActor }>({}), ctx, path, type);

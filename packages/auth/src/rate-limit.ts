@@ -2,7 +2,7 @@
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
   constructor(
-    private readonly limit: number,
+    readonly limit: number,
     private readonly windowMs = 60_000,
   ) {}
 

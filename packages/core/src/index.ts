@@ -67,7 +67,8 @@ export { CHECKPOINT_STEP } from './runs/list-checkpoints.ts';
 
 export * as contextEventTypes from './relay/context-event.types.ts';
 export * as handoffTypes from './relay/handoff.types.ts';
-export { ingestContextEvents, listContextEvents, renderContextEvent, BATON_SOURCE } from './relay/context-events.ts';
+export { ingestContextEvents, listContextEvents, renderContextEvent } from './relay/context-events.ts';
+export { BATON_SOURCE } from './relay/context-event.types.ts';
 export { listHandoffs, getHandoff, setHandoffStatus, createHandoffJob, getRelayJob, draftProjectHandoff, insertHandoff, selectHandoffEvents, HANDOFF_EVENT_WINDOW } from './relay/handoffs.ts';
 export { draftHandoff, type GeneratorEvent, type HandoffDraft } from './relay/generate-handoff.ts';
 export { RELAY_JOB_HANDLERS, onRelayJobDead } from './relay/relay-jobs.ts';

@@ -91,6 +91,10 @@ describe('identifiers link events across sources', () => {
     ['a hash followed by letters', 'see issue#12abc for context'],
     ['a bare hash followed by letters', 'colour #12abc in the header'],
     ['more than six digits', 'reference #1234567 in the ledger'],
+    ['an escaped HTML entity', 'It&amp;#39;s fine to ship'],
+    ['a colour of zeros', 'colour #000000 in the header'],
+    ['a number with a leading zero', 'see #0341 for context'],
+    ['a PR number with a leading zero', 'see PR 0341 for context'],
   ])('does not take %s for a pull request', (_what, text) => {
     const events = [
       makeEvent({ source: 'github', title: 'Note one', content: text }),
@@ -110,7 +114,28 @@ describe('identifiers link events across sources', () => {
     expect(draftHandoff(PROJECT, events).title).toBe('Payments handoff, 2026-03-02');
   });
 
-  it('counts branch names as identifiers, except main and master', () => {
+  it.each(['UTF-8', 'SHA-256', 'ISO-8601', 'RFC-9562'])('does not take the standard %s for a ticket', (standard) => {
+    const events = [
+      makeEvent({ source: 'github', title: 'Note one', content: `Payloads use ${standard} here` }),
+      makeEvent({ source: 'slack', title: 'Note two', content: `Payloads use ${standard} here` }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.title).toBe('Payments handoff, 2026-03-02');
+    expect(draft.summary).not.toContain('Most active');
+    expect(draft.relatedEventIds).toEqual([]);
+  });
+
+  it('still links a real ticket mentioned beside a standard', () => {
+    const events = [
+      makeEvent({ source: 'github', title: 'Note one', content: 'PAY-12 signs payloads with SHA-256', createdAt: at(1) }),
+      makeEvent({ source: 'slack', title: 'Note two', content: 'PAY-12 needs UTF-8 names', createdAt: at(2) }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.title).toBe('Payments handoff: PAY-12');
+    expect(draft.summary).toContain('Most active: PAY-12 (2 events across slack, github).');
+  });
+
+  it('counts branch names as identifiers, except long-lived ones (main, master, develop, dev, trunk, staging, production)', () => {
     const featurePush = makeEvent({ source: 'github', eventType: 'push', title: 'Add payout export', branch: 'feature/payout-export', createdAt: at(20) });
     const featureCi = makeEvent({ source: 'ci', eventType: 'check_started', title: 'Checks started', branch: 'feature/payout-export', createdAt: at(10) });
     const draft = draftHandoff(PROJECT, [featurePush, featureCi]);
@@ -119,7 +144,7 @@ describe('identifiers link events across sources', () => {
     expect(draft.keyChanges).toEqual(['feature/payout-export: Add payout export (github)']);
     expect(draft.relatedEventIds).toEqual(expect.arrayContaining([featurePush.id, featureCi.id]));
 
-    for (const trunk of ['main', 'master']) {
+    for (const trunk of ['main', 'master', 'develop', 'dev', 'trunk', 'staging', 'production']) {
       const onTrunk = [
         makeEvent({ source: 'github', eventType: 'comment', branch: trunk, createdAt: at(20) }),
         makeEvent({ source: 'ci', eventType: 'check_started', title: 'Checks started', branch: trunk, createdAt: at(10) }),
@@ -154,6 +179,30 @@ describe('identifiers link events across sources', () => {
   });
 });
 
+describe('tie order', () => {
+  it('breaks thread ties by code-unit order, so upper case sorts before lower case', () => {
+    const events = [
+      makeEvent({ source: 'github', title: 'Note one', branch: 'feature/refunds', createdAt: at(1) }),
+      makeEvent({ source: 'ci', eventType: 'check_started', title: 'Checks started', branch: 'feature/refunds', createdAt: at(2) }),
+      makeEvent({ source: 'linear', title: 'PAY-9 Payout limits', createdAt: at(3) }),
+      makeEvent({ source: 'slack', title: 'Looked at PAY-9', createdAt: at(4) }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    // localeCompare would put "feature/refunds" first; code units put "P" (0x50) before "f" (0x66).
+    expect(draft.title).toBe('Payments handoff: PAY-9, feature/refunds');
+    expect(draft.summary).toContain('Most active: PAY-9 (2 events across slack, linear); feature/refunds (2 events across ci, github).');
+  });
+
+  it('breaks source-count ties by code-unit order', () => {
+    const events = [
+      makeEvent({ source: 'linear', createdAt: at(1) }),
+      makeEvent({ source: 'Zendesk', createdAt: at(2) }),
+      makeEvent({ source: 'github', createdAt: at(3) }),
+    ];
+    expect(draftHandoff(PROJECT, events).sources).toEqual(['Zendesk', 'github', 'linear']);
+  });
+});
+
 describe('key changes', () => {
   it('come from change event types and change wording, suffixed with their source', () => {
     const events = [
@@ -174,6 +223,22 @@ describe('key changes', () => {
       'Refund retries (github)',
       'Bump the SDK version (github)',
     ]);
+  });
+
+  it.each(['deployment_failed', 'issue_abandoned', 'commit_comment', 'issue_unresolved', 'review_requested', 'pushover_alert', 'commitment_updated'])(
+    'do not come from a %s event',
+    (eventType) => {
+      const draft = draftHandoff(PROJECT, [makeEvent({ source: 'github', eventType, title: 'Refund retries for payouts' })]);
+      expect(draft.keyChanges).toEqual([]);
+      expect(draft.relatedEventIds).toEqual([]);
+    },
+  );
+
+  it.each(['push', 'pull_request_merged', 'deploy', 'issue_closed', 'run_completed'])('come from a %s event whatever its title says', (eventType) => {
+    const event = makeEvent({ source: 'github', eventType, title: 'Refund retries for payouts' });
+    const draft = draftHandoff(PROJECT, [event]);
+    expect(draft.keyChanges).toEqual(['Refund retries for payouts (github)']);
+    expect(draft.relatedEventIds).toEqual([event.id]);
   });
 
   it('are labelled with their thread only when the title does not already name it', () => {
@@ -198,6 +263,18 @@ describe('key changes', () => {
     const draft = draftHandoff(PROJECT, events);
     expect(draft.keyChanges).toEqual(['Deployed v2.3 to production (slack)', 'deployed v2.3 to production! (github)']);
     expect(draft.relatedEventIds).toEqual([events[2]!.id, events[1]!.id]);
+  });
+
+  it('keep non-Latin titles apart, deduplicating them by case like any other', () => {
+    const events = [
+      makeEvent({ source: 'github', eventType: 'push', title: 'Исправлена ошибка', createdAt: at(1) }),
+      makeEvent({ source: 'github', eventType: 'push', title: 'Добавлен экспорт', createdAt: at(2) }),
+      makeEvent({ source: 'github', eventType: 'push', title: 'исправлена ошибка!', createdAt: at(3) }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.keyChanges).toEqual(['исправлена ошибка! (github)', 'Добавлен экспорт (github)']);
+    expect(draft.relatedEventIds).toEqual([events[2]!.id, events[1]!.id]);
+    expect(draft.summary).toContain('2 key changes, 0 decisions, 0 open questions and 0 next steps found.');
   });
 
   it('keep the ten newest', () => {
@@ -244,14 +321,71 @@ describe('decisions, open questions and next steps', () => {
     expect(draft.nextSteps).toEqual(['Follow-up with the bank on limits.', 'Need to update the runbook', 'Remaining: the CSV importer']);
   });
 
-  it('put a sentence in one section only: decision before question before next step', () => {
+  it('put a sentence in one section only: question before decision before next step', () => {
     const notes = makeEvent({
-      content: ['We agreed to ship on Friday, but who tells support?', 'Should we retry failed webhooks?', 'Not sure we need to keep the v1 endpoint'].join('\n'),
+      content: [
+        'We agreed to ship on Friday, but who tells support?',
+        'Have we agreed on the refund window?',
+        'Should we retry failed webhooks?',
+        'Not sure we need to keep the v1 endpoint',
+        'TBD: we decided nothing on EU pricing',
+        'Unclear whether the decision needs to be approved',
+        'We decided we need to rotate the keys.',
+      ].join('\n'),
     });
     const draft = draftHandoff(PROJECT, [notes]);
-    expect(draft.decisions).toEqual(['We agreed to ship on Friday, but who tells support?']);
-    expect(draft.openQuestions).toEqual(['Should we retry failed webhooks?', 'Not sure we need to keep the v1 endpoint']);
+    expect(draft.openQuestions).toEqual([
+      'We agreed to ship on Friday, but who tells support?',
+      'Have we agreed on the refund window?',
+      'Should we retry failed webhooks?',
+      'Not sure we need to keep the v1 endpoint',
+      'TBD: we decided nothing on EU pricing',
+      'Unclear whether the decision needs to be approved',
+    ]);
+    expect(draft.decisions).toEqual(['We decided we need to rotate the keys.']);
     expect(draft.nextSteps).toEqual([]);
+  });
+
+  it('read "Next:" as a next step', () => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: 'Next: write the migration.' })]);
+    expect(draft.nextSteps).toEqual(['Next: write the migration.']);
+    expect(draft.decisions).toEqual([]);
+    expect(draft.openQuestions).toEqual([]);
+  });
+
+  it('keep a next step that mentions a change', () => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: 'We need to get the refund fix merged before Friday.' })]);
+    expect(draft.nextSteps).toEqual(['We need to get the refund fix merged before Friday.']);
+    expect(draft.keyChanges).toEqual([]);
+  });
+
+  it('do not take "will" alone for a next step', () => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: 'This will break the mobile app.\nWe will use Stripe for payouts.' })]);
+    expect(draft.nextSteps).toEqual([]);
+    expect(draft.openQuestions).toEqual([]);
+    expect(draft.decisions).toEqual(['We will use Stripe for payouts.']);
+  });
+
+  it('read curly apostrophes as straight ones', () => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: 'We\u2019ll use Stripe for refunds.\nWe\u2018ll go with weekly payouts.' })]);
+    expect(draft.decisions).toEqual(["We'll use Stripe for refunds.", "We'll go with weekly payouts."]);
+  });
+
+  it('keep sentences written entirely in Cyrillic or CJK', () => {
+    const event = makeEvent({ content: 'Кто отвечает за возвраты?\nКто проверит выплаты?\n退款重试由谁负责?' });
+    const draft = draftHandoff(PROJECT, [event]);
+    expect(draft.openQuestions).toEqual(['Кто отвечает за возвраты?', 'Кто проверит выплаты?', '退款重试由谁负责?']);
+    expect(draft.relatedEventIds).toEqual([event.id]);
+  });
+
+  it.each(['- ', '* ', '> ', '• ', '1. ', '2) ', '10. '])('strip the list marker "%s" from a sentence start', (marker) => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: `${marker}Need to add retries` })]);
+    expect(draft.nextSteps).toEqual(['Need to add retries']);
+  });
+
+  it('leave a sentence that starts with a digit but no list marker intact', () => {
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: '2FA needs to be enabled for admins.\n3DS should be required for EU cards.' })]);
+    expect(draft.nextSteps).toEqual(['2FA needs to be enabled for admins.', '3DS should be required for EU cards.']);
   });
 
   it('ignore fragments shorter than eight characters', () => {
@@ -301,6 +435,38 @@ describe("Baton's own run events", () => {
     expect(draft.relatedEventIds).toEqual([failed.id]);
   });
 
+  it('are not mined for sentences: a failed run gives exactly one next step', () => {
+    const failed = makeEvent({
+      source: 'baton',
+      eventType: 'run_failed',
+      title: 'Run failed: Need to migrate the refunds table',
+      content: 'Need to migrate the refunds table\nShould we retry? We decided to stop.',
+    });
+    const draft = draftHandoff(PROJECT, [failed]);
+    expect(draft.nextSteps).toEqual(['Look into the failed run: Need to migrate the refunds table']);
+    expect(draft.openQuestions).toEqual([]);
+    expect(draft.decisions).toEqual([]);
+    expect(draft.keyChanges).toEqual([]);
+    expect(draft.relatedEventIds).toEqual([failed.id]);
+  });
+
+  it('are not mined for sentences, while the same words from another source are', () => {
+    const content = 'TODO backfill the ledger\nWho owns this run?\nWe agreed to ship it.';
+    const fromBaton = draftHandoff(PROJECT, [
+      makeEvent({ source: 'baton', eventType: 'run_completed', title: 'Run completed: Backfill refunds', content, createdAt: at(2) }),
+      makeEvent({ source: 'baton', eventType: 'approval_requested', title: 'Approval requested: run the migration', content: 'Should we run it now?', createdAt: at(1) }),
+    ]);
+    expect(fromBaton.keyChanges).toEqual(['Run completed: Backfill refunds (baton)']);
+    expect(fromBaton.openQuestions).toEqual(['Approval requested: run the migration — still waiting for a decision?']);
+    expect(fromBaton.decisions).toEqual([]);
+    expect(fromBaton.nextSteps).toEqual([]);
+
+    const fromSlack = draftHandoff(PROJECT, [makeEvent({ source: 'slack', eventType: 'message', title: 'Backfill', content })]);
+    expect(fromSlack.nextSteps).toEqual(['TODO backfill the ledger']);
+    expect(fromSlack.openQuestions).toEqual(['Who owns this run?']);
+    expect(fromSlack.decisions).toEqual(['We agreed to ship it.']);
+  });
+
   it('turn an approval request into an open question', () => {
     const asked = makeEvent({
       source: 'baton',
@@ -334,6 +500,16 @@ describe('sources and summary', () => {
       '8 events from slack (3), github (2), linear (2), baton (1) between 2026-03-02 and 2026-03-04, by 3 people. ' +
         '0 key changes, 0 decisions, 0 open questions and 0 next steps found.',
     );
+  });
+
+  it('date a thread-less handoff over several days as "from to"', () => {
+    const events = [
+      makeEvent({ source: 'slack', createdAt: new Date(START + DAY).toISOString() }),
+      makeEvent({ source: 'slack', createdAt: new Date(START + 3 * DAY).toISOString() }),
+    ];
+    const draft = draftHandoff(PROJECT, events);
+    expect(draft.title).toBe('Payments handoff, 2026-03-03 to 2026-03-05');
+    expect(draft.summary).toBe('2 events from slack (2) between 2026-03-03 and 2026-03-05, by 1 person. 0 key changes, 0 decisions, 0 open questions and 0 next steps found.');
   });
 
   it('speak in the singular for one event by one person on one day', () => {
@@ -417,6 +593,15 @@ describe('caps', () => {
     expect(decision!.length).toBeLessThanOrEqual(200);
     expect(decision!.endsWith('...')).toBe(true);
     expect(longDecision.startsWith(decision!.slice(0, -3))).toBe(true);
+  });
+
+  it('clip a sentence longer than 400 characters instead of dropping it', () => {
+    const longStep = `We need to ${'double-check every refund in the March ledger '.repeat(10)}`.trim() + '.';
+    expect(longStep.length).toBeGreaterThan(400);
+    const draft = draftHandoff(PROJECT, [makeEvent({ content: longStep })]);
+    const expected = `${longStep.slice(0, 197).trimEnd()}...`;
+    expect(expected.length).toBeLessThanOrEqual(200);
+    expect(draft.nextSteps).toEqual([expected]);
   });
 
   it('clip a long title to 200 characters', () => {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The source Baton's own runs write under; ingestion may not use it, so it cannot be forged. */
+export const BATON_SOURCE = 'baton';
+
 /** A source id: lowercase, as Flow Relay names them (github, slack, linear, discord, baton). */
 const ZSource = z
   .string()

@@ -5,7 +5,7 @@ import { badRequest } from '../errors.ts';
 import { listActorOrgs } from '../orgs/list-orgs.ts';
 import { newPrefixedTimeId } from '../util/ids.ts';
 import { prepared } from '../util/prepared.ts';
-import type { TContextEvent, TIngestEventsInput, TListEventsInput } from './context-event.types.ts';
+import { BATON_SOURCE, type TContextEvent, type TIngestEventsInput, type TListEventsInput } from './context-event.types.ts';
 import { recordFacets } from './context-facets.ts';
 import { relayProject } from './relay-access.ts';
 
@@ -13,8 +13,6 @@ export type ContextEventRow = typeof contextEvents.$inferSelect;
 
 const FUTURE_SKEW_MS = 5 * 60_000;
 
-/** The source Baton's own runs write under; ingestion may not use it, so it cannot be forged. */
-export const BATON_SOURCE = 'baton';
 
 export function renderContextEvent(e: ContextEventRow): TContextEvent {
   return {

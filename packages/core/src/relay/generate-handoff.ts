@@ -6,6 +6,7 @@
  * - decisions, open questions and next steps come from the wording of what people wrote.
  * Same events in, same handoff out.
  */
+import { BATON_SOURCE } from './context-event.types.ts';
 
 export interface GeneratorEvent {
   id: string;
@@ -34,28 +35,42 @@ const MAX_ITEMS = 10;
 const MAX_RELATED = 100;
 
 const TICKET = /\b[A-Z][A-Z0-9]{1,9}-\d{1,6}\b/g;
-const PULL = /(?:\bPR\s*#?|\bpull\/|(?<![\w&])#)(\d{1,6})\b/gi;
+/** Standards and encodings that look like tickets (UTF-8, SHA-256, ISO-8601, RFC-9562). */
+const NOT_A_TICKET = /^(UTF|SHA|ISO|RFC|HTTP|TLS|SSL|MD|AES|RSA|ECMA|IPV|ES|GPT)-/;
+// No leading zero (so #000000, a colour, is not a PR), and not an HTML entity (&#39; or &amp;#39;).
+const PULL = /(?:\bPR\s*#?|\bpull\/|(?<![\w&;])#)([1-9]\d{0,5})\b/gi;
+/** Long-lived branches: work on them is not one thread. */
+const TRUNKS = new Set(['main', 'master', 'develop', 'dev', 'trunk', 'staging', 'production']);
 
-/** Event types that record a change having happened, per source (matched on the type's words). */
-const CHANGE_TYPE = /(push|merge|merged|commit|release|deploy|closed|done|completed|resolved|shipped|run_completed)/i;
+/** Words of an event type (push, pull_request_merged, run_completed) that record a change having happened... */
+const CHANGE_TYPE_WORDS = new Set(['push', 'merge', 'merged', 'commit', 'commits', 'release', 'released', 'deploy', 'deployed', 'deployment', 'closed', 'done', 'completed', 'resolved', 'shipped']);
+/** ...unless another word says it did not, or that it is only talk about one. */
+const NOT_A_CHANGE_WORDS = new Set(['failed', 'failure', 'error', 'abandoned', 'reverted', 'cancelled', 'canceled', 'unresolved', 'reopened', 'comment', 'comments', 'review', 'requested']);
 const CHANGE_WORDING = /\b(merged|shipped|deployed|released|landed|fixed|closed|completed|migrated|replaced|added|removed)\b/i;
 const DECISION = /\b(decided|decision|agreed|we(?:'ll| will) (?:go with|use|keep|ship|drop)|going with|settled on|chose|chosen|approved)\b/i;
 const QUESTION_START = /^(open question|question|tbd|unclear|unsure|not sure)\b/i;
-const NEXT_STEP = /\b(todo|to do|next step|next up|next:|follow[- ]?up|need to|needs to|still have to|remaining|blocked on|pending|should|will)\b/i;
+const NEXT_STEP = /\b(?:todo|to do|next step|next up|follow[- ]?up|need to|needs to|still have to|remaining|blocked on|pending|should)\b|\bnext:/i;
+
+function isChangeType(eventType: string): boolean {
+  const words = eventType.toLowerCase().split(/[_.\-\s]+/);
+  return words.some((w) => CHANGE_TYPE_WORDS.has(w)) && !words.some((w) => NOT_A_CHANGE_WORDS.has(w));
+}
 
 function sentences(text: string): string[] {
   return text
+    .replace(/[\u2018\u2019]/g, "'")
     .split(/\n+|(?<=[.!?])\s+/)
-    .map((s) => s.replace(/^[\s>*\-•\d.)]+/, '').trim())
-    .filter((s) => s.length >= 8 && s.length <= 400);
+    // A list marker only when a space follows: "2FA", "1.5 seconds" and "--force" keep their first characters.
+    .map((s) => s.replace(/^\s*(?:[>*\-•]+|\d+[.)])\s+/, '').trim())
+    .filter((s) => s.length >= 8);
 }
 
 function identifiers(e: GeneratorEvent): string[] {
   const text = `${e.title}\n${e.content}`;
   const ids = new Set<string>();
-  for (const m of text.matchAll(TICKET)) ids.add(m[0]);
+  for (const m of text.matchAll(TICKET)) if (!NOT_A_TICKET.test(m[0])) ids.add(m[0]);
   for (const m of text.matchAll(PULL)) ids.add(`#${m[1]}`);
-  if (e.branch && e.branch !== 'main' && e.branch !== 'master') ids.add(e.branch);
+  if (e.branch && !TRUNKS.has(e.branch)) ids.add(e.branch);
   return [...ids];
 }
 
@@ -66,7 +81,7 @@ class Picked {
   private readonly seen = new Set<string>();
   constructor(private readonly related: Set<string>) {}
   add(text: string, eventId: string): boolean {
-    const key = text.toLowerCase().replace(/\W+/g, ' ').trim();
+    const key = text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
     if (this.items.length >= MAX_ITEMS || !key || this.seen.has(key)) return false;
     this.seen.add(key);
     this.items.push(text);
@@ -81,7 +96,7 @@ const day = (iso: string) => iso.slice(0, 10);
 /** Drafts a handoff for `projectName` from its events (any order). */
 export function draftHandoff(projectName: string, input: readonly GeneratorEvent[]): HandoffDraft {
   // Newest first: recent work is what the next person needs first.
-  const events = [...input].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+  const events = [...input].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   if (!events.length) {
     return {
       title: `${projectName} handoff: no recorded activity`,
@@ -108,11 +123,12 @@ export function draftHandoff(projectName: string, input: readonly GeneratorEvent
       t.sources.add(e.source);
     }
   }
-  const sources = [...sourceCounts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([s]) => s);
+  const sources = [...sourceCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
   // A thread seen in several sources, or often, is what the work was about.
   const topThreads = [...threads.entries()]
     .filter(([, t]) => t.events.length > 1 || t.sources.size > 1)
-    .sort((a, b) => b[1].sources.size - a[1].sources.size || b[1].events.length - a[1].events.length || a[0].localeCompare(b[0]));
+    // Plain code-unit order for ties, not localeCompare: the same draft on every machine.
+    .sort((a, b) => b[1].sources.size - a[1].sources.size || b[1].events.length - a[1].events.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
   const related = new Set<string>();
   const keyChanges = new Picked(related);
@@ -122,7 +138,7 @@ export function draftHandoff(projectName: string, input: readonly GeneratorEvent
 
   const threadOf = (e: GeneratorEvent) => identifiers(e).find((id) => threads.get(id)!.events.length > 1);
   for (const e of events) {
-    const isChange = CHANGE_TYPE.test(e.eventType) || CHANGE_WORDING.test(e.title);
+    const isChange = isChangeType(e.eventType) || CHANGE_WORDING.test(e.title);
     if (isChange) {
       const thread = threadOf(e);
       const label = thread && !e.title.includes(thread) ? `${thread}: ${e.title}` : e.title;
@@ -130,10 +146,13 @@ export function draftHandoff(projectName: string, input: readonly GeneratorEvent
     }
     if (e.eventType === 'run_failed') nextSteps.add(clip(`Look into the failed run: ${e.title.replace(/^Run failed:\s*/, '')}`), e.id);
     if (e.eventType === 'approval_requested') openQuestions.add(clip(`${e.title} — still waiting for a decision?`), e.id);
+    // A run's lines repeat its request, which is an instruction, not a conversation to mine.
+    if (e.source === BATON_SOURCE) continue;
     for (const s of sentences(`${e.title}\n${e.content}`)) {
-      if (DECISION.test(s)) decisions.add(clip(s), e.id);
-      else if (s.endsWith('?') || QUESTION_START.test(s)) openQuestions.add(clip(s), e.id);
-      else if (NEXT_STEP.test(s) && !CHANGE_WORDING.test(s)) nextSteps.add(clip(s), e.id);
+      // A question first: "Have we agreed on the refund window?" is still open.
+      if (s.endsWith('?') || QUESTION_START.test(s)) openQuestions.add(clip(s), e.id);
+      else if (DECISION.test(s)) decisions.add(clip(s), e.id);
+      else if (NEXT_STEP.test(s)) nextSteps.add(clip(s), e.id);
     }
   }
   // Cross-source threads are the correlations a reader will want to open.
@@ -152,7 +171,8 @@ export function draftHandoff(projectName: string, input: readonly GeneratorEvent
     .filter(Boolean)
     .join(' ');
   const headline = topThreads.slice(0, 2).map(([id]) => id);
-  const title = headline.length ? `${projectName} handoff: ${headline.join(', ')}` : `${projectName} handoff, ${span.replace(/^(on|between) /, '')}`;
+  const dates = day(oldest) === day(newest) ? day(newest) : `${day(oldest)} to ${day(newest)}`;
+  const title = headline.length ? `${projectName} handoff: ${headline.join(', ')}` : `${projectName} handoff, ${dates}`;
   for (const e of events) {
     if (related.size >= MAX_RELATED) break;
     if (threadOf(e)) related.add(e.id);
