@@ -30,18 +30,19 @@ describe('npm run bench -- --smoke', () => {
     for (const row of ['baseline (a) node:http', 'baseline (b) Express 5', 'GET /api/v1/runs/{id}', 'GET /api/v1/runs?limit=25', 'POST /api/v1/runs', 'POST /api/v1/auth/login']) {
       expect(stdout).toContain(row);
     }
-    expect(stdout).toMatch(/GET \/relay\/api\/v1\/handoffs\?limit=50\s+(not implemented yet|\d)/);
+    expect(stdout).toMatch(/GET \/relay\/api\/v1\/handoffs\?limit=50\s+\d/);
+    expect(stdout).toMatch(/GET \/relay\/api\/v1\/handoffs\?limit=50: \S+× Express, target ≥ 0\.4: (MET|MISSED)/);
     expect(stdout).toContain('run events');
     expect(stdout).toContain('SSE fan-out');
     expect(stdout).toMatch(/scale \(read caches off\): .*×/);
     expect(stdout).toMatch(/GET \/api\/v1\/runs\/\{id\}: \S+× Express req\/s, target ≥ 0\.6: (MET|MISSED); p99 \S+× Express's, target ≤ 2: (MET|MISSED)/);
     expect(stdout).toMatch(/cold start .*median/);
-    expect(stdout).toMatch(/Flow Relay context events are NOT seeded/);
+    expect(stdout).toMatch(/seed: 5,000 context events ingested through core \(\+[\d,]+ written by the runs themselves\), [\d,]+ handoffs generated/);
 
     // The headline is the last line.
     const last = stdout.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^bench: /);
-    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms']) {
+    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'handoffs/express', 'handoffs/express_same_payload', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms']) {
       expect(last).toMatch(new RegExp(`\\b${name.replace('/', '\\/')} \\S+`));
     }
 
@@ -53,6 +54,7 @@ describe('npm run bench -- --smoke', () => {
     expect(Object.keys(results.scenarios).sort()).toEqual(
       [
         'baseline_express',
+        'baseline_express_handoffs',
         'baseline_http',
         'create_run',
         'get_run',
@@ -66,7 +68,7 @@ describe('npm run bench -- --smoke', () => {
         'relay_handoffs',
       ].sort(),
     );
-    for (const key of Object.keys(results.scenarios).filter((k) => k !== 'relay_handoffs')) {
+    for (const key of Object.keys(results.scenarios)) {
       const s = results.scenarios[key];
       expect(s.rps, key).toBeGreaterThan(0);
       expect(typeof s.p50Ms, key).toBe('number');
@@ -87,6 +89,10 @@ describe('npm run bench -- --smoke', () => {
     expect(typeof results.scale.p99Ratio).toBe('number');
     expect(results.coldStart.samplesMs.length).toBeGreaterThan(0);
     expect(results.seed.runs).toBeGreaterThan(0);
+    expect(results.seed.contextEventsIngested).toBe(5000);
+    expect(results.seed.org0Handoffs).toBeGreaterThanOrEqual(50);
+    expect(results.scenarios.relay_handoffs.responseBytes).toBeGreaterThan(0);
+    expect(typeof results.scenarios.relay_handoffs.vsExpressSamePayload).toBe('number');
     expect(results.headline).toBe(last);
   }, 120_000);
 });
