@@ -285,6 +285,28 @@ describe('GET /relay/api/v1/handoffs', () => {
   });
 });
 
+describe('cached pages', () => {
+  it('are byte for byte what the same server answers with its read caches off', async () => {
+    const p = await createProject(call, { cookie: alice.cookie }, { name: 'Sealed' });
+    await ingest(aliceKey, p.id, FEED);
+    await generate(aliceKey, { project_id: p.id });
+    await generate(aliceKey, { project_id: p.id, sources: ['slack'] });
+    const uncached = await startTestServer({ BATON_DATA_DIR: srv.dataDir, BATON_READ_CACHES: 'false', BATON_RELAY_RATE_LIMIT: '0', BATON_ENGINE_PAUSED: 'true' });
+    try {
+      for (const q of ['limit=50', `project_id=${p.id}`, 'status=all&limit=3']) {
+        const raw = async (base: string) => (await fetch(`${base}/relay/api/v1/handoffs?${q}`, { headers: { authorization: `Bearer ${aliceKey}` } })).text();
+        const first = await raw(srv.url);
+        const second = await raw(srv.url); // from the cache
+        expect(second).toBe(first);
+        expect(await raw(uncached.url)).toBe(first);
+        expectRelayContract('GET', '/handoffs', 200, JSON.parse(second));
+      }
+    } finally {
+      await uncached.close();
+    }
+  });
+});
+
 describe('GET /relay/api/v1/handoffs/filters', () => {
   it('lists the values the stream really holds, per source (happy)', async () => {
     const p = await createProject(call, { cookie: alice.cookie }, { name: 'Facets' });

@@ -15,6 +15,7 @@ import {
 } from 'trpc-to-openapi';
 import type { AnyProcedure, AnyRouter, TRPCError } from '@trpc/server';
 import { ZodArray } from 'zod/v4';
+import { sealedBody } from '@baton/core';
 import { createContext, type ApiDeps, type Surface } from './context.ts';
 import type { BatonMeta } from './trpc.ts';
 
@@ -68,7 +69,8 @@ function describeProcedure(procedure: AnyProcedure): RouteInfo {
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
-  const buf = Buffer.from(JSON.stringify(body));
+  // A sealed value (core/src/util/sealed.ts) was serialized when it was cached.
+  const buf = sealedBody(body) ?? Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': buf.length });
   res.end(buf);
 }

@@ -73,3 +73,4 @@ export { listHandoffs, getHandoff, setHandoffStatus, createHandoffJob, getRelayJ
 export { draftHandoff, type GeneratorEvent, type HandoffDraft } from './relay/generate-handoff.ts';
 export { RELAY_JOB_HANDLERS, onRelayJobDead } from './relay/relay-jobs.ts';
 export { listHandoffFilters } from './relay/context-facets.ts';
+export { seal, sealedBody, trustSealed } from './util/sealed.ts';

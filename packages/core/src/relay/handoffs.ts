@@ -5,13 +5,13 @@ import { badRequest, notFound } from '../errors.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { listActorOrgs } from '../orgs/list-orgs.ts';
 import { requireRole } from '../orgs/access.ts';
-import { deepFreeze } from '../util/deep-freeze.ts';
 import { newPrefixedId } from '../util/ids.ts';
 import { Lru } from '../util/lru.ts';
 import { prepared } from '../util/prepared.ts';
+import { seal, sealedBody } from '../util/sealed.ts';
 import type { ContextEventRow } from './context-events.ts';
 import { draftHandoff, type HandoffDraft } from './generate-handoff.ts';
-import type { TCreateHandoffInput, THandoff, TListHandoffsInput, TSourceFilter } from './handoff.types.ts';
+import { ZHandoffList, type TCreateHandoffInput, type THandoff, type TListHandoffsInput, type TSourceFilter } from './handoff.types.ts';
 import { orgAccessOr404, relayProject } from './relay-access.ts';
 
 type HandoffRow = typeof handoffs.$inferSelect;
@@ -56,44 +56,55 @@ function handoffPage(db: DB, by: 'org' | 'project', status: 'active' | 'archived
 
 const newestFirst = (a: THandoff, b: THandoff) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? 1 : -1);
 
-/**
- * Rendered pages, kept while the handoff epoch stands still (packages/db/src/change-epochs.ts: any
- * handoff written or deleted, or a project renamed, here or in another process). Weighted by rows;
- * frozen, as they are shared between requests.
- */
-const pageCaches = new WeakMap<DB, Lru<string, { epoch: number; rows: readonly THandoff[] }>>();
-const PAGE_CACHE_ROWS = 5_000;
+type HandoffPage = { handoffs: THandoff[] };
 
-function readPage(db: DB, by: 'org' | 'project', status: TListHandoffsInput['status'], scope: string, limit: number): readonly THandoff[] {
+/**
+ * Pages as served, kept while the handoff epoch stands still (packages/db/src/change-epochs.ts: any
+ * handoff written or deleted, or a project renamed, here or in another process). Each page is
+ * sealed (util/sealed.ts): validated, frozen and serialized once, so a hit costs neither — a page
+ * of 50 handoffs is 100–200 KB of JSON. Weighted by those bytes.
+ */
+const pageCaches = new WeakMap<DB, Lru<string, { epoch: number; page: HandoffPage }>>();
+const PAGE_CACHE_BYTES = 32 * 1024 * 1024;
+
+function cachedPage(db: DB, key: string, build: () => THandoff[]): HandoffPage {
   let cache = pageCaches.get(db);
-  if (!cache) pageCaches.set(db, (cache = new Lru(PAGE_CACHE_ROWS)));
-  const key = `${by}\u0000${status}\u0000${scope}\u0000${limit}`;
+  if (!cache) pageCaches.set(db, (cache = new Lru(PAGE_CACHE_BYTES)));
   const epoch = handoffEpoch(db);
   const hit = cache.get(key);
-  if (hit && hit.epoch === epoch) return hit.rows;
-  const rows = handoffPage(db, by, status)
-    .all({ scope, limit })
-    .map((r) => renderHandoff(r.handoff, r.projectName));
-  if (epoch === null || db.$client.inTransaction) return rows;
-  cache.set(key, { epoch, rows: deepFreeze(rows) }, Math.max(1, rows.length));
-  return rows;
+  if (hit && hit.epoch === epoch) return hit.page;
+  const handoffs = build();
+  if (epoch === null || db.$client.inTransaction) return { handoffs };
+  const page = seal(ZHandoffList, { handoffs });
+  cache.set(key, { epoch, page }, sealedBody(page)?.length ?? 1);
+  return page;
 }
+
+const readPage = (db: DB, by: 'org' | 'project', status: TListHandoffsInput['status'], scope: string, limit: number) =>
+  cachedPage(db, `${by}\u0000${status}\u0000${scope}\u0000${limit}`, () =>
+    handoffPage(db, by, status)
+      .all({ scope, limit })
+      .map((r) => renderHandoff(r.handoff, r.projectName)),
+  );
 
 /**
  * Handoffs across the projects the actor can reach, newest first. A key spans several orgs: each
  * org's index gives its newest `limit`, and those are merged, so the cost is limit × orgs however
  * many handoffs exist (one sorted query over all orgs would have to sort all of them).
  */
-export function listHandoffs(ctx: CoreContext, actor: Actor, input: TListHandoffsInput): { handoffs: THandoff[] } {
-  // Copies of the cached arrays (the rows themselves stay shared and frozen).
+export function listHandoffs(ctx: CoreContext, actor: Actor, input: TListHandoffsInput): HandoffPage {
   if (input.project_id) {
     const { project } = relayProject(ctx, actor, input.project_id);
-    return { handoffs: readPage(ctx.db, 'project', input.status, project.id, input.limit).slice() };
+    return readPage(ctx.db, 'project', input.status, project.id, input.limit);
   }
-  const orgs = listActorOrgs(ctx, actor);
-  if (orgs.length === 1) return { handoffs: readPage(ctx.db, 'org', input.status, orgs[0]!.org.id, input.limit).slice() };
-  const merged = orgs.flatMap((o) => readPage(ctx.db, 'org', input.status, o.org.id, input.limit));
-  return { handoffs: merged.sort(newestFirst).slice(0, input.limit) };
+  const orgIds = listActorOrgs(ctx, actor).map((o) => o.org.id);
+  if (orgIds.length === 1) return readPage(ctx.db, 'org', input.status, orgIds[0]!, input.limit);
+  return cachedPage(ctx.db, `orgs\u0000${input.status}\u0000${orgIds.join(',')}\u0000${input.limit}`, () =>
+    orgIds
+      .flatMap((id) => readPage(ctx.db, 'org', input.status, id, input.limit).handoffs)
+      .sort(newestFirst)
+      .slice(0, input.limit),
+  );
 }
 
 function loadHandoff(ctx: CoreContext, actor: Actor, id: string) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createHandoffJob, getHandoff, getRelayJob, handoffTypes as T, listHandoffFilters, listHandoffs, setHandoffStatus } from '@baton/core';
+import { createHandoffJob, getHandoff, getRelayJob, handoffTypes as T, listHandoffFilters, listHandoffs, setHandoffStatus, trustSealed } from '@baton/core';
 import { relayProcedure, router } from '../../trpc.ts';
 
 const tags = ['Handoffs'];
@@ -17,7 +17,8 @@ export const relayHandoffsRouter = router({
       },
     })
     .input(T.ZListHandoffsInput)
-    .output(T.ZHandoffList)
+    // Pages come sealed from core's cache (validated against this schema when cached); others are validated here.
+    .output(trustSealed(T.ZHandoffList))
     .query(({ ctx, input }) => listHandoffs(ctx.core, ctx.actor, input)),
   create: relayProcedure
     .meta({
