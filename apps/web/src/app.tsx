@@ -7,6 +7,7 @@ import { HomePage, OrgSwitcher } from './routes/home.tsx';
 import { OutboxPage } from './routes/outbox.tsx';
 import { RunsPage } from './routes/runs.tsx';
 import { RunDetailPage } from './routes/run-detail.tsx';
+import { HandoffsPage } from './routes/handoffs.tsx';
 import { ApiKeysPage } from './routes/api-keys.tsx';
 import { EnvironmentsPage } from './routes/environments.tsx';
 
@@ -65,6 +66,7 @@ export function App() {
   else if (path === '/admin/outbox') page = <OutboxPage />;
   else if (path === '/runs' || path === '/runs/') page = <RunsPage version={version} />;
   else if (runId) page = <RunDetailPage key={runId} runId={runId} />;
+  else if (path === '/handoffs' || path === '/handoffs/') page = <HandoffsPage me={me} version={version} />;
   else if (path === '/settings/api-keys' || path === '/settings/api-keys/') page = <ApiKeysPage me={me} version={version} />;
   else if (envProjectId) page = <EnvironmentsPage key={envProjectId} me={me} projectId={envProjectId} />;
   else page = <HomePage me={me} version={version} onChanged={refresh} />;
@@ -78,6 +80,7 @@ export function App() {
         {me && (
           <nav>
             <Link to="/runs">Runs</Link>
+            <Link to="/handoffs">Handoffs</Link>
             <Link to="/settings/api-keys">API keys</Link>
             <OrgSwitcher
               me={me}
