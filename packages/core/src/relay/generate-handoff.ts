@@ -6,6 +6,7 @@
  * - decisions, open questions and next steps come from the wording of what people wrote.
  * Same events in, same handoff out.
  */
+import { newestFirst } from '../util/time.ts';
 import { BATON_SOURCE } from './context-event.types.ts';
 
 export interface GeneratorEvent {
@@ -96,7 +97,7 @@ const day = (iso: string) => iso.slice(0, 10);
 /** Drafts a handoff for `projectName` from its events (any order). */
 export function draftHandoff(projectName: string, input: readonly GeneratorEvent[]): HandoffDraft {
   // Newest first: recent work is what the next person needs first.
-  const events = [...input].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const events = [...input].sort(newestFirst((e) => e.createdAt));
   if (!events.length) {
     return {
       title: `${projectName} handoff: no recorded activity`,

@@ -9,6 +9,7 @@ import { newPrefixedId } from '../util/ids.ts';
 import { Lru } from '../util/lru.ts';
 import { prepared } from '../util/prepared.ts';
 import { seal, sealedBody } from '../util/sealed.ts';
+import { newestFirst } from '../util/time.ts';
 import type { ContextEventRow } from './context-events.ts';
 import { draftHandoff, type HandoffDraft } from './generate-handoff.ts';
 import { ZHandoffList, type TCreateHandoffInput, type THandoff, type TListHandoffsInput, type TSourceFilter } from './handoff.types.ts';
@@ -54,7 +55,7 @@ function handoffPage(db: DB, by: 'org' | 'project', status: 'active' | 'archived
   });
 }
 
-const newestFirst = (a: THandoff, b: THandoff) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? 1 : -1);
+const byCreatedAt = newestFirst((h: THandoff) => h.created_at);
 
 type HandoffPage = { handoffs: THandoff[] };
 
@@ -102,7 +103,7 @@ export function listHandoffs(ctx: CoreContext, actor: Actor, input: TListHandoff
   return cachedPage(ctx.db, `orgs\u0000${input.status}\u0000${orgIds.join(',')}\u0000${input.limit}`, () =>
     orgIds
       .flatMap((id) => readPage(ctx.db, 'org', input.status, id, input.limit).handoffs)
-      .sort(newestFirst)
+      .sort(byCreatedAt)
       .slice(0, input.limit),
   );
 }
@@ -250,7 +251,7 @@ export function selectHandoffEvents(ctx: CoreContext, projectId: string, input: 
     take(walks.source.iterate(projectId, s, after), input.filters, out);
     return out;
   });
-  return all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1)).slice(0, HANDOFF_EVENT_WINDOW);
+  return all.sort(newestFirst((e) => e.createdAt)).slice(0, HANDOFF_EVENT_WINDOW);
 }
 
 /**
