@@ -38,8 +38,8 @@ export interface BenchManifest {
   createdAt: string;
   password: string;
   orgs: Array<{ id: string; ownerUserId: string; email: string; projectIds: string[] }>;
-  /** Org that POST /runs writes into, so the read orgs stay the same size during a bench. */
-  writeOrg: { id: string; ownerUserId: string };
+  /** Org that POST /runs (and POST /relay/api/v1/events, into its project) writes into, so the read orgs stay the same size during a bench. */
+  writeOrg: { id: string; ownerUserId: string; projectId: string };
   /** mk_live key bound to orgs[0] (the org every read scenario reads). */
   mkKey: string;
   /** mk_live key bound to writeOrg. */
@@ -129,6 +129,7 @@ async function setUp(): Promise<BenchManifest> {
   }
   const owner0: Actor = { userId: orgs[0]!.ownerUserId, via: 'session' };
   const writeOrg = createOrg(core, { name: 'Bench Writes', ownerUserId: owner0.userId });
+  const writeProject = createProject(core, owner0, writeOrg.id, { name: 'Bench ingest', description: 'Context events ingested during the bench land here' });
   const mkKey = createApiKey(core, owner0, orgs[0]!.id, { name: 'bench reads', kind: 'mk_live' }, generateApiKey('mk_live')).key;
   const mkWriteKey = createApiKey(core, owner0, writeOrg.id, { name: 'bench writes', kind: 'mk_live' }, generateApiKey('mk_live')).key;
   const frKey = createApiKey(core, owner0, orgs[0]!.id, { name: 'bench relay', kind: 'fr' }, generateApiKey('fr')).key;
@@ -136,7 +137,7 @@ async function setUp(): Promise<BenchManifest> {
     createdAt: new Date().toISOString(),
     password,
     orgs,
-    writeOrg: { id: writeOrg.id, ownerUserId: owner0.userId },
+    writeOrg: { id: writeOrg.id, ownerUserId: owner0.userId, projectId: writeProject.id },
     mkKey,
     mkWriteKey,
     frKey,

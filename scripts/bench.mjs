@@ -71,6 +71,15 @@ const P = { ...MODES[mode] };
 if (flags.rounds) P.rounds = Number(flags.rounds);
 if (flags.duration) P.duration = Number(flags.duration);
 
+/** What a connector might send in one request: a mixed batch (no external_id, so every request stores all of it). */
+const INGEST_BATCH = Array.from({ length: 10 }, (_, i) =>
+  i % 3 === 0
+    ? { source: 'github', event_type: 'push', title: 'Push to bench/ingest', content: `PAY-${i}: tighten the retry budget. Next step: update the runbook.`, resource: 'bench/ingest', branch: 'main', author: 'ana' }
+    : i % 3 === 1
+      ? { source: 'slack', event_type: 'message', title: '#ingest message from ben', content: 'We decided to keep the old endpoint until June. Who tells support?', resource: '#ingest', author: 'ben' }
+      : { source: 'linear', event_type: 'issue', title: `PAY-${i} Refund retries`, content: 'Needs a migration first.', resource: 'team-core', priority: 'high', author: 'chen' },
+);
+
 const TARGETS = { eventsPerSecond: 20000, sseP99Ms: 50, sseKbPerConnection: 64, getRunVsExpress: 0.6, getRunP99VsExpress: 2, listVsExpress: 0.4, scaleRatio: 1.5, idleRssMb: 150, coldStartMs: 2000 };
 const log = (msg) => process.stderr.write(`[bench ${((performance.now() - T0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 const T0 = performance.now();
@@ -505,6 +514,15 @@ async function main() {
         expect: 200,
       },
       {
+        key: 'relay_ingest',
+        label: `POST /relay/api/v1/events (${INGEST_BATCH.length} events a request)`,
+        path: '/relay/api/v1/events',
+        method: 'POST',
+        headers: { authorization: `Bearer ${manifest.frKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ project_id: manifest.writeOrg.projectId, events: INGEST_BATCH }),
+        expect: 201,
+      },
+      {
         key: 'create_run',
         label: 'POST /api/v1/runs (engine paused)',
         path: '/api/v1/runs',
@@ -784,6 +802,9 @@ function report(results) {
         Math.round((sc.relay_handoffs.responseBytes ?? 0) / 1024),
       )} KB)`,
     );
+    lines.push(
+      `  (no target) Flow Relay ingest, POST /relay/api/v1/events: ${fmt(Math.round((sc.relay_ingest.rps ?? 0) * INGEST_BATCH.length))} events/s in requests of ${INGEST_BATCH.length}, p99 ${fmt(sc.relay_ingest.p99Ms, 2)} ms, synchronous FULL`,
+    );
     const idleMb = results.servers.batonIdleRssKb / 1024;
     lines.push(`  idle RSS ${fmt(idleMb, 0)} MB, target < ${TARGETS.idleRssMb} MB: ${mark(idleMb < TARGETS.idleRssMb)}`);
   }
@@ -846,6 +867,7 @@ function report(results) {
   add('list_offset/express', s.list_runs_completed_offset.vsExpress);
   add('handoffs/express', s.relay_handoffs.vsExpress);
   add('handoffs/express_same_payload', s.relay_handoffs.vsExpressSamePayload);
+  add('ingest_events_per_s', s.relay_ingest.rps === null ? null : Math.round(s.relay_ingest.rps * INGEST_BATCH.length));
   add('get_run_uncached/express', s.get_run_uncached.vsExpress);
   add('list_uncached/express', s.list_runs_uncached.vsExpress);
   add('list_offset_uncached/express', s.list_runs_completed_offset_uncached.vsExpress);

@@ -42,7 +42,7 @@ describe('npm run bench -- --smoke', () => {
     // The headline is the last line.
     const last = stdout.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^bench: /);
-    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'handoffs/express', 'handoffs/express_same_payload', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms']) {
+    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'handoffs/express', 'handoffs/express_same_payload', 'ingest_events_per_s', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms']) {
       expect(last).toMatch(new RegExp(`\\b${name.replace('/', '\\/')} \\S+`));
     }
 
@@ -66,6 +66,7 @@ describe('npm run bench -- --smoke', () => {
         'list_runs_uncached',
         'login',
         'relay_handoffs',
+        'relay_ingest',
       ].sort(),
     );
     for (const key of Object.keys(results.scenarios)) {
