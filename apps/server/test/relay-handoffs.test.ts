@@ -343,6 +343,30 @@ describe('GET /relay/api/v1/handoffs/filters', () => {
 });
 
 describe('durability', () => {
+  it('a generation that cannot be done ends failed, with a plain message for the client and the details in the log', async () => {
+    const p = await createProject(call, { cookie: alice.cookie }, { name: 'Broken job' });
+    await srv.baton.worker.stop();
+    const acc = await call('POST', '/relay/api/v1/handoffs', { token: aliceKey, body: { project_id: p.id } });
+    // Stands in for a row damaged on disk: the job's stored input is no longer what the handler reads.
+    const other = new Database(join(srv.dataDir, 'baton.db'));
+    other.pragma('busy_timeout = 5000');
+    try {
+      other.prepare(`UPDATE relay_jobs SET input = '{"sources":"github"}' WHERE id = ?`).run(acc.body.jobId);
+    } finally {
+      other.close();
+      srv.baton.worker.start();
+    }
+    const done = await waitForJob(acc.body.jobId, aliceKey);
+    expect(srv.loggedErrors.map((e) => e.msg)).toEqual(['handoff generation failed']);
+    srv.loggedErrors.length = 0;
+    // The contract's example is a completed job; a failed one has no result to name.
+    expect(Object.keys(done.body.job).sort()).toEqual(['created_at', 'error', 'error_code', 'id', 'kind', 'project_id', 'result_id', 'result_kind', 'status', 'updated_at']);
+    expect(done.body.job).toMatchObject({ status: 'failed', error_code: 'generation_failed', result_kind: 'handoff', result_id: null });
+    expect(done.body.job.error).toBe(`Handoff generation failed after 1 attempt(s); the server log has the details (job ${acc.body.jobId}).`);
+    expect(done.body.job.error).not.toMatch(/sources|Invalid|expected/);
+    expect(done.body.result).toBeNull();
+  });
+
   it('a generation accepted before a stop is done after the restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'baton-handoff-restart-'));
     try {

@@ -149,6 +149,8 @@ export function createHandoffJob(ctx: CoreContext, actor: Actor, input: TCreateH
         userId: actor.userId,
         kind: 'project_handoff',
         status: 'pending',
+        // What the job makes, known from the start; result_id names it once it exists.
+        resultKind: 'handoff',
         input: { sources: input.sources ?? null, filters: input.filters ?? null },
         createdAt: now,
         updatedAt: now,

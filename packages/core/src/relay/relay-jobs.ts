@@ -19,8 +19,9 @@ export const RELAY_JOB_HANDLERS: Record<string, JobHandler> = {
     const project = loadProjectRow(ctx, relayJob.projectId);
     if (!project) return;
     if (relayJob.status !== 'running') markRelayJob(ctx, relayJob.id, { status: 'running' });
-    const input = ZHandoffJobInput.parse(relayJob.input);
-    const draft = draftProjectHandoff(ctx, project, input);
+    const input = ZHandoffJobInput.safeParse(relayJob.input);
+    if (!input.success) throw new PermanentJobError(`job ${relayJob.id} has an unreadable input: ${input.error.message}`);
+    const draft = draftProjectHandoff(ctx, project, input.data);
     // The handoff, the job's completion and the queue entry's removal are one commit.
     await helpers.commit(() => {
       const handoff = insertHandoff(ctx, project, draft, relayJob.userId);
@@ -29,11 +30,20 @@ export const RELAY_JOB_HANDLERS: Record<string, JobHandler> = {
   },
 };
 
-/** A generation that failed every retry is recorded as failed on its job, with the last error. */
+/**
+ * A generation that failed every retry is recorded as failed on its job. The client gets a plain
+ * message; the underlying error (which may quote SQL or paths) goes to the server log only.
+ */
 export function onRelayJobDead(ctx: CoreContext) {
   return (job: JobRow, error: string) => {
     if (job.name !== HANDOFF_JOB) return;
     const jobId = (job.payload as { jobId?: string }).jobId;
-    if (jobId && loadRelayJob(ctx, jobId)) markRelayJob(ctx, jobId, { status: 'failed', error: `Handoff generation failed after ${job.attempts} attempt(s): ${error}`, errorCode: 'generation_failed' });
+    if (!jobId || !loadRelayJob(ctx, jobId)) return;
+    ctx.logger.error('handoff generation failed', { jobId, attempts: job.attempts, error });
+    markRelayJob(ctx, jobId, {
+      status: 'failed',
+      error: `Handoff generation failed after ${job.attempts} attempt(s); the server log has the details (job ${jobId}).`,
+      errorCode: 'generation_failed',
+    });
   };
 }
