@@ -237,6 +237,33 @@ describe('finished run cache', () => {
   });
 });
 
+describe('sealed run details', () => {
+  it('send, from the cache, byte for byte what a server with its caches off sends, and follow a project deletion', async () => {
+    const carol = await createUser(call);
+    const auth = { cookie: carol.cookie };
+    await setAutonomy(call, auth, carol.orgId, 'autopilot');
+    const key = await createApiKey(call, carol, 'mk_live');
+    const project = await createProject(call, auth, { name: 'Sealed runs' });
+    const run = await waitForRun(call, auth, (await createRunVia(call, auth, { requestText: 'Seal me', projectId: project.id })).id);
+    const uncached = await startTestServer({ BATON_DATA_DIR: srv.dataDir, BATON_READ_CACHES: 'false', BATON_ENGINE_PAUSED: 'true' });
+    try {
+      const raw = async (base: string) => (await fetch(`${base}/api/v1/runs/${run.id}`, { headers: { authorization: `Bearer ${key.key}` } })).text();
+      const first = await raw(srv.url);
+      const cached = await raw(srv.url);
+      expect(cached).toBe(first);
+      expect(await raw(uncached.url)).toBe(cached);
+      expectMkContract('GET', '/runs/{id}', 200, JSON.parse(cached));
+      expect(JSON.parse(cached).data.projectId).toBe(project.id);
+      expect((await call('DELETE', `/api/v1/projects/${project.id}`, auth)).status).toBe(200);
+      const after = await raw(srv.url);
+      expect(JSON.parse(after).data.projectId).toBeNull();
+      expect(after).toBe(await raw(uncached.url));
+    } finally {
+      await uncached.close();
+    }
+  });
+});
+
 describe('BATON_READ_CACHES=false', () => {
   it('keeps nothing and answers the same, contract-valid', async () => {
     const plain = await startTestServer({ BATON_READ_CACHES: 'false' });

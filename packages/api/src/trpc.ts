@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError, type AnyRouter } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { AppError, type AppErrorCode } from '@baton/core';
+import { AppError, seal, trustSealed, type AppErrorCode } from '@baton/core';
 import type { Context } from './context.ts';
 import type { ResolvedActor } from '@baton/auth';
 
@@ -88,5 +88,26 @@ export const relayProcedure = t.procedure.use(async ({ ctx, next, path, type }) 
 
 /** `{ data: T }`, the MightyKey success envelope. */
 export const dataOf = <T extends z.ZodType>(schema: T) => z.object({ data: schema });
+
+/**
+ * The `{ data: T }` envelope for a procedure whose core function may return cached values: `output`
+ * is its output schema, and `wrap` seals the envelope of a frozen value (a cache entry, which
+ * cannot change) once and then hands out that same sealed envelope for as long as the value lives,
+ * so such a response is validated and serialized once (core/src/util/sealed.ts). Anything else is
+ * wrapped fresh and validated as usual.
+ */
+export function sealedDataOf<T extends z.ZodType>(schema: T) {
+  const envelope = dataOf(schema);
+  const sealed = new WeakMap<object, z.output<typeof envelope>>();
+  return {
+    output: trustSealed(envelope),
+    wrap(value: z.input<T>): z.output<typeof envelope> {
+      if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return { data: value } as z.output<typeof envelope>;
+      let e = sealed.get(value);
+      if (!e) sealed.set(value, (e = seal(envelope, { data: value } as z.input<typeof envelope>)));
+      return e;
+    },
+  };
+}
 
 export const ZDeleted = z.object({ deleted: z.boolean(), id: z.string() });

@@ -3,10 +3,18 @@ import { prepared } from '../util/prepared.ts';
 import { approvals, runEvents, runListKey, runListVersion } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { loadRunFor, runOfOrg, runVersion } from './load-run.ts';
-import { cachedDetail, cachedRun, confirmedVersion, confirmVersion, rememberDetail, rememberRun } from './finished-run-cache.ts';
+import { cachedDetail, cachedRun, confirmedVersion, confirmVersion, rememberDetail, rememberRun, type RunDetailParts } from './finished-run-cache.ts';
+import type { TRun } from './run.types.ts';
 import { resolveActiveOrg } from '../orgs/access.ts';
 import { notFound } from '../errors.ts';
 import { renderApproval, renderEvent, renderRun } from './render-run.ts';
+
+/**
+ * A finished run's detail, composed once from its cached rendering and parts and kept beside the
+ * parts (so exactly as long as they are): repeated reads get the same frozen object, which the API
+ * layer seals by identity (util/sealed.ts).
+ */
+const composedDetails = new WeakMap<object, { run: object; detail: Readonly<TRun & RunDetailParts> }>();
 
 export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
   const access = resolveActiveOrg(ctx, actor, activeOrgId);
@@ -22,7 +30,13 @@ export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string
   // A finished run's rendering is reused while its (status, lastSeq, projectId) are unchanged.
   const run = cachedRun(ctx.db, runId, version);
   const parts = run && cachedDetail(ctx.db, runId, version);
-  if (run && parts) return { ...run, events: parts.events, approvals: parts.approvals };
+  if (run && parts) {
+    const hit = composedDetails.get(parts);
+    if (hit && hit.run === run) return hit.detail;
+    const detail = Object.freeze({ ...run, events: parts.events, approvals: parts.approvals });
+    composedDetails.set(parts, { run, detail });
+    return detail;
+  }
   const row = runOfOrg(ctx, runId, orgId);
   if (!row) throw notFound('Run not found');
   const events = prepared(ctx.db, 'runEvents', (db) =>

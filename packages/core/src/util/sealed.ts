@@ -3,11 +3,13 @@ import { deepFreeze } from './deep-freeze.ts';
 
 /**
  * Sealed values: a response validated against its output schema once, frozen, and serialized once,
- * for read caches whose pages are large (a page of 50 handoffs is 100–200 KB of JSON). Serving one
- * from the cache then costs neither a second validation nor a second JSON.stringify.
+ * for what read caches serve (a page of 50 handoffs is 100–300 KB of JSON; a finished run's detail
+ * is read far more often than it is written). Serving one then costs neither a second validation
+ * nor a second JSON.stringify.
  *
- * - `seal(schema, value)` parses the value with the schema (so what is kept is exactly what output
- *   validation would produce), deep-freezes it and keeps its JSON bytes beside it.
+ * - `seal(schema, value)` parses the value with the schema, keeps exactly what output validation
+ *   would produce (the value itself when parsing changed nothing), deep-freezes it and keeps its
+ *   JSON bytes beside it.
  * - `trustSealed(schema)` is the schema a procedure declares as its output: a copy of it that lets a
  *   value sealed against that very schema through as is, and validates anything else in full.
  * - `sealedBody(value)` gives the REST adapter the bytes to send.
@@ -17,9 +19,14 @@ import { deepFreeze } from './deep-freeze.ts';
 const sealedWith = new WeakMap<object, { schema: z.ZodType; body: Buffer }>();
 
 export function seal<S extends z.ZodType>(schema: S, value: z.input<S>): z.output<S> {
-  const parsed = deepFreeze(schema.parse(value));
-  if (typeof parsed === 'object' && parsed !== null) sealedWith.set(parsed, { schema, body: Buffer.from(JSON.stringify(parsed)) });
-  return parsed;
+  const parsed = schema.parse(value);
+  const json = JSON.stringify(parsed);
+  // When validation changed nothing (the usual case: renderers emit exactly the schema's keys), keep
+  // the value itself rather than a second copy of it; cached values are shared already.
+  const kept = (JSON.stringify(value) === json ? value : parsed) as z.output<S>;
+  deepFreeze(kept);
+  if (typeof kept === 'object' && kept !== null) sealedWith.set(kept, { schema, body: Buffer.from(json) });
+  return kept;
 }
 
 export function sealedBody(value: unknown): Buffer | undefined {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { approveRun, cancelRun, createRun, denyRun, getRunDetail, getRunReplay, listRuns, runTypes } from '@baton/core';
-import { dataOf, mkProcedure, router } from '../../trpc.ts';
+import { dataOf, mkProcedure, router, sealedDataOf } from '../../trpc.ts';
 
 const tags = ['Runs'];
+const runDetail = sealedDataOf(runTypes.ZRunDetail);
 
 export const runsRouter = router({
   list: mkProcedure
@@ -20,8 +21,9 @@ export const runsRouter = router({
   get: mkProcedure
     .meta({ openapi: { method: 'GET', path: '/runs/{id}', tags, operationId: 'getRun', summary: 'Get run detail with events and approvals' } })
     .input(runTypes.ZRunIdInput)
-    .output(dataOf(runTypes.ZRunDetail))
-    .query(({ ctx, input }) => ({ data: getRunDetail(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+    // A finished run's detail comes frozen from core's cache: its response is sealed once.
+    .output(runDetail.output)
+    .query(({ ctx, input }) => runDetail.wrap(getRunDetail(ctx.core, ctx.actor, ctx.requestedOrgId, input.id))),
 
   approve: mkProcedure
     .meta({ openapi: { method: 'POST', path: '/runs/{id}/approve', tags, operationId: 'approveRun', summary: 'Approve a pending action' } })
