@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../../../test/helpers/server.t
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody, expectRelayContract } from '../../../test/helpers/contract.ts';
 import { addMember, createApiKey, createProject, createUser, type TestUser } from '../../../test/helpers/factories.ts';
+import { PAYMENTS_FEED as FEED } from '../../../test/helpers/relay-feed.ts';
 
 let srv: TestServer;
 let call: Call;
@@ -28,16 +29,6 @@ afterAll(() => srv.close());
 afterEach(() => {
   expect(srv.loggedErrors).toEqual([]);
 });
-
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-
-/** A small, realistic feed: a ticket seen in GitHub and Linear, a Slack decision and question. */
-const FEED = [
-  { source: 'github', event_type: 'push', title: 'Push to acme/payments', content: 'PAY-12: replaced the legacy tax calc', resource: 'acme/payments', branch: 'main', author: 'ana', created_at: minutesAgo(50) },
-  { source: 'github', event_type: 'pull_request', title: 'PR #341 PAY-12 pricing engine', content: 'Ready for review', resource: 'acme/payments', branch: 'feature/pay-12', author: 'ana', created_at: minutesAgo(40) },
-  { source: 'linear', event_type: 'issue', title: 'PAY-12 Checkout refactor', content: 'Backfill historical invoices?', resource: 'team-core', priority: 'high', author: 'ben', created_at: minutesAgo(30) },
-  { source: 'slack', event_type: 'message', title: '#payments message from chen', content: 'We decided to use flat per-artifact pricing. Next step: wire the new webhook.', resource: '#payments', author: 'chen', created_at: minutesAgo(20) },
-];
 
 async function ingest(token: string, projectId: string, events: unknown[]) {
   const res = await call('POST', '/relay/api/v1/events', { token, body: { project_id: projectId, events } });

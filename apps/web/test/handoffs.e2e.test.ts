@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addMember } from '../../../test/helpers/factories.ts';
+import { PAYMENTS_FEED as FEED } from '../../../test/helpers/relay-feed.ts';
 import { startE2e, type E2e, eventually, registerThroughForm } from './harness.ts';
 
 /*
@@ -15,15 +16,6 @@ const USER = { name: 'Katherine Johnson', email: 'katherine@example.test', passw
 const VIEWER = { name: 'Dorothy Vaughan', email: 'dorothy@example.test', password: 'fortran for everyone', org: 'Vaughan Computing' };
 const PROJECT = 'Payments';
 
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-
-/** A ticket seen in GitHub and Linear, a question in Linear, a decision and a next step in Slack. */
-const FEED = [
-  { source: 'github', event_type: 'push', title: 'Push to acme/payments', content: 'PAY-12: replaced the legacy tax calc', resource: 'acme/payments', branch: 'main', author: 'ana', created_at: minutesAgo(50) },
-  { source: 'github', event_type: 'pull_request', title: 'PR #341 PAY-12 pricing engine', content: 'Ready for review', resource: 'acme/payments', branch: 'feature/pay-12', author: 'ana', created_at: minutesAgo(40) },
-  { source: 'linear', event_type: 'issue', title: 'PAY-12 Checkout refactor', content: 'Backfill historical invoices?', resource: 'team-core', priority: 'high', author: 'ben', created_at: minutesAgo(30) },
-  { source: 'slack', event_type: 'message', title: '#payments message from chen', content: 'We decided to use flat per-artifact pricing. Next step: wire the new webhook.', resource: '#payments', author: 'chen', created_at: minutesAgo(20) },
-];
 const TITLE = `${PROJECT} handoff: PAY-12`;
 const DECISION = 'We decided to use flat per-artifact pricing.';
 const QUESTION = 'Backfill historical invoices?';
