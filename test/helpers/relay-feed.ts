@@ -1,5 +1,5 @@
 /** An ISO time `m` minutes before now. */
-export const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
 /**
  * A small, realistic Flow Relay feed for one project: a ticket (PAY-12) seen in a GitHub push and
