@@ -119,6 +119,8 @@ beforeAll(async () => {
         maxOutputBytes: 65536,
         httpTimeoutMs: 1000,
         costlyActionMicros: 5_000_000,
+        sandbox: true,
+        allowPrivateUrls: false,
       },
     },
   };

@@ -54,6 +54,8 @@ export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
         maxOutputBytes: 64 * 1024,
         httpTimeoutMs: 15_000,
         costlyActionMicros: Math.round(env.BATON_COSTLY_ACTION_CREDITS * 1_000_000),
+        sandbox: env.BATON_SANDBOX !== 'off',
+        allowPrivateUrls: env.BATON_ALLOW_PRIVATE_URLS,
       },
     },
   };
@@ -73,8 +75,10 @@ export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
     sessions: createSessionAuth(db),
     loginThrottle: new LoginThrottle(),
     relayLimiter: new RateLimiter(env.BATON_RELAY_RATE_LIMIT),
+    relayUserLimiter: new RateLimiter(env.BATON_RELAY_USER_RATE_LIMIT),
     resetMailLimiter: new RateLimiter(3, 15 * 60_000),
     trustProxy: env.BATON_TRUST_PROXY,
+    devErrors: env.BATON_DEV,
   };
   return {
     db,

@@ -11,6 +11,14 @@ const ZEnv = z.object({
   BATON_TRUST_PROXY: z.stringbool().default(false),
   BATON_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   BATON_RELAY_RATE_LIMIT: z.coerce.number().int().min(0).default(60),
+  /** Flow Relay requests a minute per user, across all of their keys (minting keys does not lift it). */
+  BATON_RELAY_USER_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  /** `off` runs agent commands without the OS sandbox (only when set explicitly; warned at every start). */
+  BATON_SANDBOX: z.enum(['on', 'off']).default('on'),
+  /** Let user-entered outbound URLs (deploy hooks, health checks, webhooks) reach private, loopback and link-local addresses. */
+  BATON_ALLOW_PRIVATE_URLS: z.stringbool().default(false),
+  /** Development diagnostics: stack traces in tRPC error responses. Never set in production. */
+  BATON_DEV: z.stringbool().default(false),
   BATON_LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
   BATON_DRIVER: z.enum(['local', 'openai']).optional(),
   BATON_LLM_URL: z.string().url().optional(),

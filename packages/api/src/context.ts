@@ -8,10 +8,14 @@ export interface ApiDeps {
   sessions: SessionAuth;
   loginThrottle: LoginThrottle;
   relayLimiter: RateLimiter;
+  /** Flow Relay requests per user across all of their keys, so minting more keys does not lift the limit. */
+  relayUserLimiter: RateLimiter;
   /** Password-reset mails per email address, so the endpoint cannot be used to flood an inbox. */
   resetMailLimiter: RateLimiter;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
+  /** BATON_DEV: stack traces in error responses. Off unless set explicitly. */
+  devErrors: boolean;
 }
 
 export type Surface = 'mk' | 'relay' | 'trpc';

@@ -24,6 +24,10 @@ export interface EngineConfig {
   httpTimeoutMs: number;
   /** An action whose estimated cost reaches this many micro-credits is "costly". */
   costlyActionMicros: number;
+  /** Run workspace commands inside the OS sandbox (bubblewrap). Off only when BATON_SANDBOX=off. */
+  sandbox: boolean;
+  /** User-entered outbound URLs may reach private, loopback and link-local addresses. */
+  allowPrivateUrls: boolean;
 }
 
 export const DEFAULT_PRICES: Record<string, ModelPrice> = { '*': { input: 3, output: 15 } };
