@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 /**
- * Validates response bodies against the published contracts in ../shared/specs.
+ * Validates response bodies against the published contracts, kept in the repository under
+ * packages/api/contracts (verbatim copies; a fresh clone has everything it needs).
  * MightyKey: the documented JSON schema, with every documented property made required.
  * Flow Relay: documents only examples, so the body must carry every key of the example with the
  * same JSON types (recursively; array items against the example's first item).
  */
-const SPEC_DIR = fileURLToPath(new URL('../../../shared/specs/', import.meta.url));
+const SPEC_DIR = fileURLToPath(new URL('../../packages/api/contracts/', import.meta.url));
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Spec = { paths: Record<string, Record<string, any>>; components: Record<string, any> };
