@@ -1,10 +1,10 @@
-import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { table, text, index } from './kit.ts';
 import { users } from './users.ts';
 import { organizations } from './organizations.ts';
 
 export const API_KEY_KINDS = ['mk_live', 'mk_test', 'fr'] as const;
 
-export const apiKeys = sqliteTable(
+export const apiKeys = table(
   'api_keys',
   {
     id: text('id').primaryKey(),

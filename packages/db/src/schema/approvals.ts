@@ -1,9 +1,9 @@
-import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { table, text, json, index } from './kit.ts';
 import { runs } from './runs.ts';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'auto_approved', 'expired'] as const;
 
-export const approvals = sqliteTable(
+export const approvals = table(
   'approvals',
   {
     id: text('id').primaryKey(),
@@ -16,7 +16,7 @@ export const approvals = sqliteTable(
     riskDescription: text('risk_description'),
     costEstimate: text('cost_estimate'),
     undoPlan: text('undo_plan'),
-    evidence: text('evidence', { mode: 'json' }).$type<Record<string, unknown>>(),
+    evidence: json<Record<string, unknown>>('evidence'),
     status: text('status', { enum: APPROVAL_STATUSES }).notNull(),
     decidedBy: text('decided_by'),
     policyRuleId: text('policy_rule_id'),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { table, text, index, uniqueIndex } from './kit.ts';
 import { organizations } from './organizations.ts';
 import { projects } from './projects.ts';
 import { users } from './users.ts';
@@ -9,7 +9,7 @@ import { users } from './users.ts';
  * from which handoffs and insights are generated. An event without a project belongs to its
  * user's personal stream. Append-only; it goes when its project, org or user goes.
  */
-export const contextEvents = sqliteTable(
+export const contextEvents = table(
   'context_events',
   {
     id: text('id').primaryKey(),

@@ -1,4 +1,4 @@
-import { sqliteTable, text, primaryKey } from 'drizzle-orm/sqlite-core';
+import { table, text, primaryKey } from './kit.ts';
 import { projects } from './projects.ts';
 
 export const CONTEXT_FACET_KINDS = ['resource', 'branch', 'event_type', 'priority'] as const;
@@ -7,7 +7,7 @@ export const CONTEXT_FACET_KINDS = ['resource', 'branch', 'event_type', 'priorit
  * The distinct filter values a project's context stream holds, per source (GET /handoffs/filters).
  * Kept up to date as events are recorded, so listing them never walks the events themselves.
  */
-export const contextFacets = sqliteTable(
+export const contextFacets = table(
   'context_facets',
   {
     projectId: text('project_id')

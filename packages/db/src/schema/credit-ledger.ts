@@ -1,10 +1,10 @@
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { table, text, integer, index } from './kit.ts';
 import { organizations } from './organizations.ts';
 
 export const LEDGER_KINDS = ['usage', 'purchase', 'grant', 'adjustment'] as const;
 
 /** Every change to an org's credit balance, in micro-credits (usage is negative). */
-export const creditLedger = sqliteTable(
+export const creditLedger = table(
   'credit_ledger',
   {
     id: text('id').primaryKey(),

@@ -1,4 +1,4 @@
-import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { table, text, json, index } from './kit.ts';
 import { organizations } from './organizations.ts';
 import { projects } from './projects.ts';
 import { users } from './users.ts';
@@ -6,7 +6,7 @@ import { users } from './users.ts';
 export const HANDOFF_STATUSES = ['active', 'archived'] as const;
 
 /** A generated handoff document for a project (core/src/relay/generate-handoff.ts). */
-export const handoffs = sqliteTable(
+export const handoffs = table(
   'handoffs',
   {
     id: text('id').primaryKey(),
@@ -19,12 +19,12 @@ export const handoffs = sqliteTable(
     title: text('title').notNull(),
     summary: text('summary').notNull(),
     status: text('status', { enum: HANDOFF_STATUSES }).notNull().default('active'),
-    sources: text('sources', { mode: 'json' }).$type<string[]>().notNull(),
-    keyChanges: text('key_changes', { mode: 'json' }).$type<string[]>().notNull(),
-    decisions: text('decisions', { mode: 'json' }).$type<string[]>().notNull(),
-    openQuestions: text('open_questions', { mode: 'json' }).$type<string[]>().notNull(),
-    nextSteps: text('next_steps', { mode: 'json' }).$type<string[]>().notNull(),
-    relatedEventIds: text('related_event_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    sources: json<string[]>('sources').notNull(),
+    keyChanges: json<string[]>('key_changes').notNull(),
+    decisions: json<string[]>('decisions').notNull(),
+    openQuestions: json<string[]>('open_questions').notNull(),
+    nextSteps: json<string[]>('next_steps').notNull(),
+    relatedEventIds: json<string[]>('related_event_ids').notNull(),
     scopeType: text('scope_type').notNull().default('project'),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: text('created_at').notNull(),

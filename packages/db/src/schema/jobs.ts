@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { table, text, integer, json, index, uniqueIndex } from './kit.ts';
 
 export const JOB_STATUSES = ['queued', 'leased', 'done', 'failed'] as const;
 
@@ -7,14 +7,14 @@ export const JOB_STATUSES = ['queued', 'leased', 'done', 'failed'] as const;
  * The durable job queue. A worker leases a due job (lease_until in the future, heartbeats extend it);
  * a crash leaves the lease to lapse, and the job is picked up again. Failures retry with backoff.
  */
-export const jobs = sqliteTable(
+export const jobs = table(
   'jobs',
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     /** At most one queued-or-leased job per key (e.g. one "advance" job per run). */
     key: text('key'),
-    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    payload: json<Record<string, unknown>>('payload').notNull(),
     status: text('status', { enum: JOB_STATUSES }).notNull().default('queued'),
     runAt: integer('run_at').notNull(),
     attempts: integer('attempts').notNull().default(0),

@@ -1,8 +1,8 @@
-import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { table, text, index } from './kit.ts';
 
 // Every outgoing mail is recorded here. Without SMTP configured this is the only delivery,
 // and an instance admin reads it from the CLI or the SPA.
-export const mailOutbox = sqliteTable(
+export const mailOutbox = table(
   'mail_outbox',
   {
     id: text('id').primaryKey(),

@@ -1,10 +1,10 @@
-import { sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { table, text, index, uniqueIndex } from './kit.ts';
 import { users } from './users.ts';
 import { organizations } from './organizations.ts';
 
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 
-export const memberships = sqliteTable(
+export const memberships = table(
   'memberships',
   {
     id: text('id').primaryKey(),

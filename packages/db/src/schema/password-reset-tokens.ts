@@ -1,7 +1,7 @@
-import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { table, text, index } from './kit.ts';
 import { users } from './users.ts';
 
-export const passwordResetTokens = sqliteTable(
+export const passwordResetTokens = table(
   'password_reset_tokens',
   {
     id: text('id').primaryKey(),

@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { table, text, bool, index } from './kit.ts';
 import { organizations } from './organizations.ts';
 
 export const TOOL_RISKS = ['read', 'write', 'external', 'deploy', 'destructive'] as const;
@@ -8,7 +8,7 @@ export const POLICY_DECISIONS = ['auto_approve', 'require_approval'] as const;
  * Org rules that override the autonomy level for matching actions. A rule matches on tool name
  * and/or risk; the most specific matching rule wins (tool beats risk), then the newest.
  */
-export const policyRules = sqliteTable(
+export const policyRules = table(
   'policy_rules',
   {
     id: text('id').primaryKey(),
@@ -19,7 +19,7 @@ export const policyRules = sqliteTable(
     tool: text('tool'),
     risk: text('risk', { enum: TOOL_RISKS }),
     decision: text('decision', { enum: POLICY_DECISIONS }).notNull(),
-    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    enabled: bool('enabled').notNull().default(true),
     createdAt: text('created_at').notNull(),
   },
   (t) => [index('policy_rules_org_idx').on(t.orgId, t.createdAt)],

@@ -1,11 +1,11 @@
-import { sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { table, text, uniqueIndex } from './kit.ts';
 import { projects } from './projects.ts';
 
 export const ENVIRONMENT_STATUSES = ['active', 'inactive', 'deploying', 'failed'] as const;
 export const HEALTH_STATUSES = ['healthy', 'degraded', 'down', 'unknown'] as const;
 export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 
-export const projectEnvironments = sqliteTable(
+export const projectEnvironments = table(
   'project_environments',
   {
     id: text('id').primaryKey(),

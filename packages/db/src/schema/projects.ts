@@ -1,9 +1,9 @@
-import { sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { table, text, index, uniqueIndex } from './kit.ts';
 import { organizations } from './organizations.ts';
 
 export const PROJECT_STATUSES = ['active', 'paused', 'archived'] as const;
 
-export const projects = sqliteTable(
+export const projects = table(
   'projects',
   {
     id: text('id').primaryKey(),

@@ -1,4 +1,4 @@
-import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { table, text, json, index } from './kit.ts';
 import { organizations } from './organizations.ts';
 import { projects } from './projects.ts';
 import { users } from './users.ts';
@@ -10,7 +10,7 @@ export const RELAY_JOB_STATUSES = ['pending', 'running', 'completed', 'failed'] 
  * Flow Relay's user-facing job record (GET /jobs/{jobId}). The work itself runs on the durable
  * queue (jobs table), enqueued in the same commit, so a job never stays pending without work behind it.
  */
-export const relayJobs = sqliteTable(
+export const relayJobs = table(
   'relay_jobs',
   {
     id: text('id').primaryKey(),
@@ -23,7 +23,7 @@ export const relayJobs = sqliteTable(
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
     kind: text('kind', { enum: RELAY_JOB_KINDS }).notNull(),
     status: text('status', { enum: RELAY_JOB_STATUSES }).notNull().default('pending'),
-    input: text('input', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    input: json<Record<string, unknown>>('input').notNull(),
     resultKind: text('result_kind'),
     resultId: text('result_id'),
     error: text('error'),

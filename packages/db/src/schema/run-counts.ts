@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, primaryKey } from 'drizzle-orm/sqlite-core';
+import { table, text, integer, primaryKey } from './kit.ts';
 import { organizations } from './organizations.ts';
 
 /**
@@ -6,7 +6,7 @@ import { organizations } from './organizations.ts';
  * 0002_run_counts). List endpoints read their `count` here instead of counting an org's whole index,
  * so a count costs the same at ten thousand runs as at a million. project_key is '' for no project.
  */
-export const runCounts = sqliteTable(
+export const runCounts = table(
   'run_counts',
   {
     orgId: text('org_id')

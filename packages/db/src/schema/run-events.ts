@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { table, text, integer, bool, json, uniqueIndex } from './kit.ts';
 import { runs } from './runs.ts';
 
 export const RUN_EVENT_TYPES = [
@@ -16,7 +16,7 @@ export const RUN_EVENT_TYPES = [
 ] as const;
 
 /** Append-only. (run_id, sequence_number) is unique: the per-run order SSE resumes from. */
-export const runEvents = sqliteTable(
+export const runEvents = table(
   'run_events',
   {
     id: text('id').primaryKey(),
@@ -25,10 +25,10 @@ export const runEvents = sqliteTable(
       .references(() => runs.id, { onDelete: 'cascade' }),
     sequenceNumber: integer('sequence_number').notNull(),
     eventType: text('event_type', { enum: RUN_EVENT_TYPES }).notNull(),
-    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    data: json<Record<string, unknown>>('data').notNull(),
     modelUsed: text('model_used'),
     tokensUsed: integer('tokens_used'),
-    replayVisible: integer('replay_visible', { mode: 'boolean' }).notNull().default(true),
+    replayVisible: bool('replay_visible').notNull().default(true),
     createdAt: text('created_at').notNull(),
   },
   (t) => [uniqueIndex('run_events_run_seq_uq').on(t.runId, t.sequenceNumber)],

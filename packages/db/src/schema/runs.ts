@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { table, text, integer, json, index } from './kit.ts';
 import { organizations } from './organizations.ts';
 import { projects } from './projects.ts';
 import { users } from './users.ts';
@@ -14,7 +14,7 @@ export interface StageHistoryEntry {
   endedAt: string;
 }
 
-export const runs = sqliteTable(
+export const runs = table(
   'runs',
   {
     id: text('id').primaryKey(),
@@ -27,10 +27,10 @@ export const runs = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     status: text('status', { enum: RUN_STATUSES }).notNull().default('intake'),
     stageStartedAt: text('stage_started_at'),
-    stageHistory: text('stage_history', { mode: 'json' }).$type<StageHistoryEntry[]>().notNull().default([]),
+    stageHistory: json<StageHistoryEntry[]>('stage_history').notNull().default([]),
     requestText: text('request_text').notNull(),
-    scopeArtifact: text('scope_artifact', { mode: 'json' }).$type<Record<string, unknown>>(),
-    planArtifact: text('plan_artifact', { mode: 'json' }).$type<Record<string, unknown>>(),
+    scopeArtifact: json<Record<string, unknown>>('scope_artifact'),
+    planArtifact: json<Record<string, unknown>>('plan_artifact'),
     totalCreditsUsed: integer('total_credits_used').notNull().default(0),
     totalTokensInput: integer('total_tokens_input').notNull().default(0),
     totalTokensOutput: integer('total_tokens_output').notNull().default(0),
@@ -41,7 +41,7 @@ export const runs = sqliteTable(
     /** Sequence number of the last event appended; the next event gets lastSeq + 1. */
     lastSeq: integer('last_seq').notNull().default(0),
     /** The engine's cursor within the current stage (plan step, conversation), so a restart resumes exactly. */
-    engineState: text('engine_state', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    engineState: json<Record<string, unknown>>('engine_state').notNull().default({}),
     createdAt: text('created_at').notNull(),
     completedAt: text('completed_at'),
   },

@@ -1,8 +1,8 @@
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { table, text, integer, index } from './kit.ts';
 import { users } from './users.ts';
 
 // Shape required by @lucia-auth/adapter-drizzle: expires_at is unix seconds.
-export const sessions = sqliteTable(
+export const sessions = table(
   'sessions',
   {
     id: text('id').primaryKey(),
