@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Only the path helper: the package's main module evaluates the whole 1.4 MB browser bundle.
 import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
+import { createSameOriginPolicy, CROSS_SITE_REFUSED, isCrossSiteRequest, isJsonContentType, isSafeMethod } from '@baton/auth';
 import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKeyOpenApi, mkRouter, relayRouter, type ApiDeps } from '@baton/api';
 import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
 import { notImplemented } from './not-implemented.ts';
@@ -39,7 +40,18 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   app.use('/api/v1', createRestHandler(mkRouter, deps, 'mk'));
   app.use('/relay/api/v1', createRestHandler(relayRouter, deps, 'relay'));
 
-  // The SPA's transport: the same procedures, typed end to end.
+  // The SPA's transport: the same procedures, typed end to end. The SPA's fetch sends JSON from its
+  // own origin; a state change carrying no bearer key must look like that (packages/auth/src/csrf.ts).
+  // tRPC itself would take a cross-site multipart form post.
+  const originPolicy = createSameOriginPolicy({ trustProxy: deps.trustProxy, publicUrl: deps.core.config.publicUrl });
+  app.use('/trpc', (req, res, next) => {
+    if (isSafeMethod(req.method) || req.headers.authorization !== undefined) return next();
+    if (isCrossSiteRequest(req, originPolicy)) return void res.status(403).json({ error: CROSS_SITE_REFUSED });
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return void res.status(415).json({ error: 'Request body must be JSON (Content-Type: application/json)' });
+    }
+    next();
+  });
   app.use(
     '/trpc',
     createExpressMiddleware({

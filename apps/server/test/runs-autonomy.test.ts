@@ -11,7 +11,7 @@ let call: Call;
 let deployTarget: FakeServer;
 
 beforeAll(async () => {
-  srv = await startTestServer({ BATON_APPROVAL_TTL_SECONDS: '600' });
+  srv = await startTestServer({ BATON_APPROVAL_TTL_SECONDS: '600', BATON_ALLOW_PRIVATE_URLS: 'true' });
   call = client(srv.url);
   // Stands in for the hosting provider: the deploy hook and the deployed app's URL.
   deployTarget = await startFakeServer((req) => (req.path === '/hook' ? { status: 202, body: { deploying: true } } : { status: 200, body: { status: 'ok' } }));
@@ -115,9 +115,10 @@ async function expectExpiry(call: Call) {
   expect(run.status).toBe('cancelled');
   expect(run.errorMessage).toMatch(/^Approval expired: "Write \d+ bytes/);
   expect(run.approvals.find((a: any) => a.id === pending.id).status).toBe('expired');
-  // A late approval is refused cleanly.
+  // A late approval is refused cleanly: a conflict with the run's state, not a malformed request.
   const late = await call('POST', `/api/v1/runs/${created.id}/approve`, { ...auth, body: { approvalId: pending.id } });
-  expect(late.status).toBe(400);
+  expect(late.status).toBe(409);
+  expect(late.body).toEqual({ error: 'The run is already cancelled' });
 }
 
 describe('policy rules', () => {

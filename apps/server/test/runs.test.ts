@@ -233,7 +233,7 @@ describe('POST /runs/{id}/approve and /deny', () => {
     expect(run.events.some((e: any) => e.eventType === 'approval_denied' && e.data.reason === 'not this week')).toBe(true);
   });
 
-  it('answers 400 to deciding twice and 404 to an approval of another run, never 500', async () => {
+  it('answers 409 to deciding twice and 404 to an approval of another run, never 500', async () => {
     const u = await createUser(call);
     const a = await createRunVia(call, { cookie: u.cookie }, { requestText: 'first' });
     const b = await createRunVia(call, { cookie: u.cookie }, { requestText: 'second' });
@@ -244,12 +244,12 @@ describe('POST /runs/{id}/approve and /deny', () => {
     expectMkContract('POST', '/runs/{id}/approve', 404, cross.body);
     expect((await call('POST', `/api/v1/runs/${a.id}/approve`, { cookie: u.cookie, body: { approvalId: pa.id } })).status).toBe(200);
     const twice = await call('POST', `/api/v1/runs/${a.id}/approve`, { cookie: u.cookie, body: { approvalId: pa.id } });
-    expect(twice.status).toBe(400);
+    expect(twice.status).toBe(409);
     expectErrorBody(twice.body);
     const denyAfterApprove = await call('POST', `/api/v1/runs/${a.id}/deny`, { cookie: u.cookie, body: { approvalId: pa.id } });
-    expect(denyAfterApprove.status).toBe(400);
+    expect(denyAfterApprove.status).toBe(409);
     expect((await call('POST', `/api/v1/runs/${b.id}/deny`, { cookie: u.cookie, body: { approvalId: pb.id } })).status).toBe(200);
-    expect((await call('POST', `/api/v1/runs/${b.id}/deny`, { cookie: u.cookie, body: { approvalId: pb.id } })).status).toBe(400);
+    expect((await call('POST', `/api/v1/runs/${b.id}/deny`, { cookie: u.cookie, body: { approvalId: pb.id } })).status).toBe(409);
     const bad = await call('POST', `/api/v1/runs/${a.id}/approve`, { cookie: u.cookie, body: { approvalId: 'nope' } });
     expect(bad.status).toBe(400);
     expectErrorBody(bad.body);

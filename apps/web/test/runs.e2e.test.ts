@@ -262,10 +262,10 @@ describe('runs UI end to end in headless Chromium', () => {
 
   it('left no uncaught page errors and no server errors behind', () => {
     expect(pageErrors).toEqual([]);
-    // Expected: the 401 of probing the session before registering, and the 400 of the approval
+    // Expected: the 401 of probing the session before registering, and the 409 of the approval
     // decided twice. Nothing else.
-    expect(consoleErrors.filter((t) => !/status of (401|400)/.test(t))).toEqual([]);
-    expect(consoleErrors.filter((t) => /status of 400/.test(t))).toHaveLength(1);
+    expect(consoleErrors.filter((t) => !/status of (401|409)/.test(t))).toEqual([]);
+    expect(consoleErrors.filter((t) => /status of 409/.test(t))).toHaveLength(1);
     expect(serverErrors).toEqual([]);
   });
 });

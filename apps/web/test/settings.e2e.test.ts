@@ -50,7 +50,7 @@ async function createKey(name: string, kindLabel: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  e2e = await startE2e({ dataDirPrefix: 'baton-settings-e2e-' });
+  e2e = await startE2e({ env: { BATON_ALLOW_PRIVATE_URLS: 'true' }, dataDirPrefix: 'baton-settings-e2e-' });
   ({ url, page, serverErrors, pageErrors, consoleErrors } = e2e);
   // The Copy button writes to the clipboard; let the test read it back.
   await e2e.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CoreContext } from '@baton/core';
-import { resolveCredentials, type LoginThrottle, type RateLimiter, type ResolvedActor, type SessionAuth } from '@baton/auth';
+import { isHttps, resolveCredentials, type LoginThrottle, type RateLimiter, type ResolvedActor, type SessionAuth } from '@baton/auth';
 
 /** Long-lived services shared by every request; built once at start-up. */
 export interface ApiDeps {
@@ -14,7 +14,7 @@ export interface ApiDeps {
   resetMailLimiter: RateLimiter;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
-  /** BATON_DEV: stack traces in error responses. Off unless set explicitly. */
+  /** BATON_DEV: stack traces in /trpc error responses. Off unless set explicitly (NODE_ENV does not count). */
   devErrors: boolean;
 }
 
@@ -74,11 +74,6 @@ export function requestIp(req: IncomingMessage, trustProxy: boolean): string {
     if (first) return first;
   }
   return req.socket.remoteAddress ?? 'unknown';
-}
-
-export function isHttps(req: IncomingMessage, trustProxy: boolean): boolean {
-  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
-  return trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
 }
 
 export async function createContext(deps: ApiDeps, surface: Surface, req: IncomingMessage, res: ServerResponse): Promise<Context> {

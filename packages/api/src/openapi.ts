@@ -1,4 +1,4 @@
-import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMeta } from 'trpc-to-openapi';
 import type { AnyRouter } from '@trpc/server';
 import { procedureMetas, type BatonMeta } from './trpc.ts';
 import { mkRouter, relayRouter } from './root.ts';
@@ -6,11 +6,13 @@ import { mkRouter, relayRouter } from './root.ts';
 type Op = { operationId?: string; responses?: Record<string, unknown>; tags?: string[]; [k: string]: unknown };
 
 /**
- * Post-processes the generated document: success responses under their real status (201/202), and
- * operations beyond the published contract flagged with `x-baton-extension: true`.
+ * Post-processes the generated document: success responses under their real status (201/202),
+ * operations beyond the published contract flagged with `x-baton-extension: true`, and each
+ * operation's credentials as the contract states them (`security: []` for register, login and the
+ * password reset; the session cookie alone for logout).
  */
 function finish(doc: OpenAPIObject, router: AnyRouter): OpenAPIObject {
-  const metaByOpId = new Map<string, BatonMeta>();
+  const metaByOpId = new Map<string, OpenApiMeta<BatonMeta>>();
   for (const [, meta] of procedureMetas(router)) {
     if (meta?.openapi?.operationId) metaByOpId.set(meta.openapi.operationId, meta);
   }
@@ -23,6 +25,10 @@ function finish(doc: OpenAPIObject, router: AnyRouter): OpenAPIObject {
         delete op.responses['200'];
       }
       if (meta.extension) op['x-baton-extension'] = true;
+      // trpc-to-openapi leaves `security` out for an unprotected operation, which a client generator
+      // may read as "the document's default"; say outright that it takes no credentials.
+      if (meta.openapi?.protect === false) op.security = [];
+      else if (meta.sessionOnly) op.security = [{ sessionCookie: [] }];
     }
   }
   return doc;

@@ -16,12 +16,14 @@ import {
 import type { AnyProcedure, AnyRouter, TRPCError } from '@trpc/server';
 import { ZodArray } from 'zod/v4';
 import { sealedBody } from '@baton/core';
+import { createSameOriginPolicy, CROSS_SITE_REFUSED, isCrossSiteRequest, isJsonContentType } from '@baton/auth';
 import { createContext, type ApiDeps, type Surface } from './context.ts';
 import type { BatonMeta } from './trpc.ts';
 
 type Next = (err?: unknown) => void;
 
 const MAX_BODY_BYTES = 1024 * 1024;
+const NOT_JSON = 'Request body must be JSON (Content-Type: application/json)';
 
 /** The contracts' error body: `{"error": "..."}`, with the status the contract documents. */
 export function toErrorBody(error: TRPCError): { status: number; error: string } {
@@ -35,7 +37,7 @@ export function toErrorBody(error: TRPCError): { status: number; error: string }
     case 'PARSE_ERROR':
       return { status: 400, error: 'Malformed JSON in request body' };
     case 'UNSUPPORTED_MEDIA_TYPE':
-      return { status: 400, error: 'Request body must be JSON (Content-Type: application/json)' };
+      return { status: 400, error: NOT_JSON };
     case 'PAYLOAD_TOO_LARGE':
       return { status, error: 'Request body too large' };
     case 'INTERNAL_SERVER_ERROR':
@@ -93,8 +95,13 @@ function parseQuery(search: string): Record<string, string | string[]> {
 
 /**
  * Serves a router's procedures at their OpenAPI paths, speaking the contracts' dialect: JSON bodies
- * even when a client omits or decorates the content type, `{"error": "..."}` on failure, and 201/202
- * where the procedure says so.
+ * even when a bearer-key client omits or decorates the content type, `{"error": "..."}` on failure,
+ * and 201/202 where the procedure says so.
+ *
+ * A state change without a bearer key (the mk_session cookie, or none yet, as for login) is refused
+ * with 403 when a browser says another site sent it, and with 400 when its body is not declared as
+ * JSON: a form post or a `no-cors` fetch can send a cookie, but cannot declare JSON without a CORS
+ * preflight, which Baton never grants. See packages/auth/src/csrf.ts.
  *
  * This is trpc-to-openapi's node-http adapter put together from the package's own exported parts
  * (route table, body and query parsing, schema coercion, error mapping), minus the work its
@@ -105,6 +112,7 @@ function parseQuery(search: string): Record<string, string | string[]> {
  */
 export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exclude<Surface, 'trpc'>) {
   const findProcedure = createProcedureCache(router);
+  const originPolicy = createSameOriginPolicy({ trustProxy: deps.trustProxy, publicUrl: deps.core.config.publicUrl });
   // Worked out at start-up for every procedure with a REST path (the route table holds no others).
   const routes = new Map<AnyProcedure, RouteInfo>();
   for (const proc of Object.values(router._def.procedures as Record<string, AnyProcedure>)) {
@@ -122,16 +130,19 @@ export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exc
     const info = routes.get(procedure)!;
     try {
       let input: Record<string, unknown> | undefined;
+      // One header read on the bearer path; the cross-site check is for credentials a browser adds itself.
+      const bearer = req.headers.authorization !== undefined;
+      if (!bearer && method !== 'GET' && isCrossSiteRequest(req, originPolicy)) return send(res, 403, { error: CROSS_SITE_REFUSED });
       if (method !== 'GET' && method !== 'DELETE') {
-        // The contracts' clients send JSON, sometimes without saying so or with a charset.
         const ct = req.headers['content-type'];
-        if (ct && !/^application\/json\s*(;|$)/i.test(ct)) {
-          return send(res, 400, { error: 'Request body must be JSON (Content-Type: application/json)' });
-        }
+        const len = req.headers['content-length'];
+        const bodyless = !req.headers['transfer-encoding'] && (len === undefined || len === '0');
+        // The contracts' clients send JSON, sometimes without saying so or with a charset. Only a
+        // bearer-key request may leave it unsaid: an undeclared body is what a no-cors fetch sends.
+        if (ct ? !isJsonContentType(ct) : !bodyless && !bearer && surface === 'mk') return send(res, 400, { error: NOT_JSON });
         req.headers['content-type'] = 'application/json';
         // No body at all (e.g. POST /auth/logout): nothing to parse.
-        const len = req.headers['content-length'];
-        if (!req.headers['transfer-encoding'] && (len === undefined || len === '0')) (req as { body?: unknown }).body = undefined;
+        if (bodyless) (req as { body?: unknown }).body = undefined;
         if (info.hasInput) input = { ...((await getBody(req, MAX_BODY_BYTES)) as object), ...pathInput };
       } else if (info.hasInput) {
         const query: Record<string, unknown> = parseQuery(q < 0 ? '' : rawUrl.slice(q + 1));

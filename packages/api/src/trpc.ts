@@ -3,13 +3,15 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { AppError, seal, trustSealed, type AppErrorCode } from '@baton/core';
 import type { Context } from './context.ts';
-import type { ResolvedActor } from '@baton/auth';
+import { WRONG_KEY_KIND, type ResolvedActor } from '@baton/auth';
 
 export type BatonMeta = Record<string, unknown> & {
   /** Success status for REST (201 for creation, 202 for accepted jobs); 200 when absent. */
   successStatus?: 200 | 201 | 202;
   /** Beyond the published contract; flagged as such in the served OpenAPI document. */
   extension?: boolean;
+  /** Takes the mk_session cookie and no API key (logout); documented as such. `openapi.protect: false` documents no credentials at all. */
+  sessionOnly?: boolean;
 };
 
 /** [procedure path, meta] for every procedure of a router: the one place that reads tRPC's router internals. */
@@ -18,7 +20,21 @@ export function procedureMetas(router: AnyRouter): Array<[string, OpenApiMeta<Ba
   return Object.entries(procedures).map(([path, proc]) => [path, proc._def.meta]);
 }
 
-const t = initTRPC.context<Context>().meta<OpenApiMeta<BatonMeta>>().create();
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta<BatonMeta>>()
+  .create({
+    // tRPC would decide from NODE_ENV, which a plain `npm start` leaves unset: "development", with
+    // stack traces (and the server's paths) in every error. Only BATON_DEV shows them.
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const dev = ctx?.deps.devErrors === true;
+      // An error from outside the procedures' error boundary (context creation, the adapter) may carry
+      // any message; like everything unexpected, it reaches the client only as "Internal server error".
+      const message = error.code === 'INTERNAL_SERVER_ERROR' && !dev ? 'Internal server error' : shape.message;
+      return { ...shape, message, data: dev && error.stack ? { ...shape.data, stack: error.stack } : shape.data };
+    },
+  });
 
 const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
   BAD_REQUEST: 'BAD_REQUEST',
@@ -57,8 +73,7 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(errorBoundary);
 
-const unauthorized = (ctx: Context) =>
-  new TRPCError({ code: 'UNAUTHORIZED', message: ctx.credentialError ?? 'Unauthorized' });
+const unauthorized = (ctx: Context, message = ctx.credentialError ?? 'Unauthorized') => new TRPCError({ code: 'UNAUTHORIZED', message });
 
 // The guards below also carry the error boundary: every middleware level costs each request two
 // copies of tRPC's call options, so the authenticated procedures have one level, not two. They
@@ -68,19 +83,32 @@ const unauthorized = (ctx: Context) =>
 /** MightyKey: the mk_session cookie or an mk_live_/mk_test_ key. */
 export const mkProcedure = t.procedure.use(async ({ ctx, next, path, type }) => {
   const actor = ctx.actor;
-  if (!actor || actor.via === 'fr_key') throw unauthorized(ctx);
+  if (!actor) throw unauthorized(ctx);
+  // Over /trpc any key resolves; the REST surfaces already refused the other kind with this message.
+  if (actor.via === 'fr_key') throw unauthorized(ctx, WRONG_KEY_KIND.mk);
   return convertError(await next<{ actor: ResolvedActor }>({}), ctx, path, type);
 });
 
-/** Flow Relay: an fr_ key (REST), or the SPA's session over /trpc. 60 requests a minute per key. */
+function tooManyRequests(ctx: Context, wait: number, message: string) {
+  ctx.setHeader('Retry-After', String(wait));
+  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
+}
+
+/**
+ * Flow Relay: an fr_ key (REST), or the SPA's session over /trpc. 60 requests a minute per key, as
+ * the contract documents, and a ceiling per user across all of their keys, since keys are free to mint.
+ */
 export const relayProcedure = t.procedure.use(async ({ ctx, next, path, type }) => {
   const actor = ctx.actor;
-  if (!actor || actor.via === 'mk_key') throw unauthorized(ctx);
+  if (!actor) throw unauthorized(ctx);
+  if (actor.via === 'mk_key') throw unauthorized(ctx, WRONG_KEY_KIND.relay);
   if (actor.keyId) {
-    const wait = ctx.deps.relayLimiter.hit(actor.keyId);
+    const { relayLimiter, relayUserLimiter } = ctx.deps;
+    let wait = relayLimiter.hit(actor.keyId);
+    if (wait > 0) throw tooManyRequests(ctx, wait, `Rate limit exceeded (${relayLimiter.limit} requests a minute per key)`);
+    wait = relayUserLimiter.hit(actor.userId);
     if (wait > 0) {
-      ctx.setHeader('Retry-After', String(wait));
-      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Rate limit exceeded (${ctx.deps.relayLimiter.limit} requests a minute per key)` });
+      throw tooManyRequests(ctx, wait, `Rate limit exceeded (${relayUserLimiter.limit} requests a minute per user, across all of the user's Flow Relay keys)`);
     }
   }
   return convertError(await next<{ actor: ResolvedActor }>({}), ctx, path, type);

@@ -82,10 +82,23 @@ export function readCookie(header: string | undefined, name: string): string | n
   if (!header) return null;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      // A malformed escape (`mk_session=%`) is no session, not a 500.
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }
+
+/** The 401 message for a key used on the other surface: the caller can fix that, so say what is wrong. */
+export const WRONG_KEY_KIND: Record<Surface, string> = {
+  mk: 'This is a Flow Relay key (fr_…); MightyKey /api/v1 needs an mk_live_/mk_test_ key or the mk_session cookie',
+  relay: 'This is a MightyKey key (mk_live_…/mk_test_…); Flow Relay /relay/api/v1 needs an fr_ key',
+};
 
 export interface CredentialInput {
   authorization: string | undefined;
@@ -107,8 +120,9 @@ export async function resolveCredentials(db: DB, sessions: SessionAuth, input: C
     if (!m) return { ok: false, reason: 'Malformed Authorization header; expected "Bearer <key>"' };
     const token = m[1]!;
     const keySurface = surfaceOfKey(token);
-    const allowed = input.surface === 'trpc' ? keySurface !== null : keySurface === input.surface;
-    if (!allowed) return { ok: false, reason: 'Invalid API key' };
+    if (keySurface === null) return { ok: false, reason: 'Invalid API key' };
+    // Only the prefix is judged here, which the caller already knows: naming the kind leaks nothing.
+    if (input.surface !== 'trpc' && keySurface !== input.surface) return { ok: false, reason: WRONG_KEY_KIND[input.surface] };
     const found = lookupKey(db, hashApiKey(token));
     if (!found) return { ok: false, reason: 'Invalid API key' };
     const { row, entry } = found;

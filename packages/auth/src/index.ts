@@ -3,4 +3,5 @@ export { generateApiKey, hashApiKey, surfaceOfKey, type ApiKeyKind, type Surface
 export { createSessionAuth, createLucia, SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
 export { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 export { RateLimiter } from './rate-limit.ts';
-export { resolveCredentials, readCookie, type ResolvedActor, type CredentialResult, type CredentialInput } from './credentials.ts';
+export { resolveCredentials, readCookie, WRONG_KEY_KIND, type ResolvedActor, type CredentialResult, type CredentialInput } from './credentials.ts';
+export { CROSS_SITE_REFUSED, createSameOriginPolicy, isCrossSiteRequest, isHttps, isJsonContentType, isSafeMethod, ownOrigin, type SameOriginPolicy } from './csrf.ts';

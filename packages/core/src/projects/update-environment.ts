@@ -2,7 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { projectEnvironments } from '@baton/db';
 import { z } from 'zod';
 import type { Actor, CoreContext } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { checkOutboundUrl, describeRefusal } from '../net/outbound-url.ts';
 import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
 import { loadProject } from './get-project.ts';
 import { renderEnvironment } from './render-project.ts';
@@ -29,6 +30,14 @@ export function updateProjectEnvironment(ctx: CoreContext, actor: Actor, activeO
     .get();
   if (!env) throw notFound('Environment not found');
   requireRole(access, 'admin');
+  // Both URLs are called by the server (deploy, health_check): refuse internal targets now; the
+  // resolved address is checked again at call time.
+  for (const field of ['url', 'deployHookUrl'] as const) {
+    const value = input[field];
+    if (!value) continue;
+    const checked = checkOutboundUrl(value, { allowPrivate: ctx.config.engine.allowPrivateUrls });
+    if (!checked.ok) throw badRequest(`${field}: ${describeRefusal(checked)}`);
+  }
   const patch: Partial<typeof projectEnvironments.$inferInsert> = { updatedAt: ctx.now().toISOString() };
   if (input.url !== undefined) patch.url = input.url;
   if (input.deployHookUrl !== undefined) patch.deployHookUrl = input.deployHookUrl;

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { approvals, runs, users } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { conflict, notFound } from '../errors.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { requireRole } from '../orgs/access.ts';
 import { appendRunEvent } from './append-events.ts';
@@ -10,6 +10,13 @@ import { loadRunFor } from './load-run.ts';
 import { renderApproval, type ApprovalRow } from './render-run.ts';
 import type { EngineState } from '../engine/drivers/driver.ts';
 
+const EXPIRED_NOW = 'This approval has expired; the run was cancelled';
+
+/**
+ * The run and its still-pending approval. Deciding something already decided, or a run that has
+ * ended, is a conflict with the current state (409), not a malformed request. An approval found past
+ * its expiry is expired here and now; the caller commits that before it answers 409.
+ */
 function loadPending(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
   const { run, access } = loadRunFor(ctx, actor, activeOrgId, runId);
   requireRole(access, 'member');
@@ -19,11 +26,14 @@ function loadPending(ctx: CoreContext, actor: Actor, activeOrgId: string | null,
     .where(and(eq(approvals.id, approvalId), eq(approvals.runId, runId)))
     .get();
   if (!approval) throw notFound('Approval not found for this run');
-  if (approval.status !== 'pending') throw badRequest(`This approval is already ${approval.status}`);
-  if (isTerminal(run.status)) throw badRequest(`The run is already ${run.status}`);
+  if (approval.status !== 'pending') {
+    // Ending a run expires its pending approvals: name the run's end, which is what happened.
+    throw conflict(approval.status === 'expired' && isTerminal(run.status) ? `The run is already ${run.status}` : `This approval is already ${approval.status}`);
+  }
+  if (isTerminal(run.status)) throw conflict(`The run is already ${run.status}`);
   if (approval.expiresAt && approval.expiresAt <= ctx.now().toISOString()) {
     expireApproval(ctx, approval.id);
-    throw badRequest('This approval has expired; the run was cancelled');
+    return null;
   }
   return { run, approval };
 }
@@ -32,8 +42,10 @@ const userName = (ctx: CoreContext, id: string) => ctx.db.select({ name: users.n
 
 /** Approves the pending action; the run resumes from exactly where it waited. */
 export function approveRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
-  return withTransaction(ctx, () => {
-    const { run, approval } = loadPending(ctx, actor, activeOrgId, runId, approvalId);
+  const decided = withTransaction(ctx, () => {
+    const pending = loadPending(ctx, actor, activeOrgId, runId, approvalId);
+    if (!pending) return null;
+    const { run, approval } = pending;
     const now = ctx.now().toISOString();
     const updated = ctx.db
       .update(approvals)
@@ -54,12 +66,17 @@ export function approveRun(ctx: CoreContext, actor: Actor, activeOrgId: string |
     enqueueJob(ctx, { name: 'run.advance', key: runJobKey(runId), payload: { runId } });
     return renderApproval(updated);
   });
+  // Thrown after the commit: inside the unit it would roll the expiry back.
+  if (!decided) throw conflict(EXPIRED_NOW);
+  return decided;
 }
 
 /** Denies the pending action, which cancels the run; the reason is kept on the approval and the run. */
 export function denyRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string, reason?: string) {
-  return withTransaction(ctx, () => {
-    const { approval } = loadPending(ctx, actor, activeOrgId, runId, approvalId);
+  const decided = withTransaction(ctx, () => {
+    const pending = loadPending(ctx, actor, activeOrgId, runId, approvalId);
+    if (!pending) return null;
+    const { approval } = pending;
     const now = ctx.now().toISOString();
     const updated = ctx.db
       .update(approvals)
@@ -74,6 +91,8 @@ export function denyRun(ctx: CoreContext, actor: Actor, activeOrgId: string | nu
     });
     return renderApproval(updated);
   });
+  if (!decided) throw conflict(EXPIRED_NOW);
+  return decided;
 }
 
 /** Expires a still-pending approval and cancels its run. A no-op if it was decided meanwhile. */

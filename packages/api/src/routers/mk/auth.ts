@@ -9,7 +9,7 @@ const ZMessage = dataOf(z.object({ message: z.string() }));
 
 export const authRouter = router({
   register: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/register', tags, operationId: 'register', summary: 'Register a new account' }, successStatus: 201 })
+    .meta({ openapi: { method: 'POST', path: '/auth/register', tags, operationId: 'register', protect: false, summary: 'Register a new account' }, successStatus: 201 })
     .input(userTypes.ZRegisterInput)
     .output(dataOf(z.object({ user: userTypes.ZUserSummary, organization: orgTypes.ZOrgSummary })))
     .mutation(async ({ ctx, input }) => {
@@ -19,7 +19,7 @@ export const authRouter = router({
 
   login: publicProcedure
     .meta({
-      openapi: { method: 'POST', path: '/auth/login', tags, operationId: 'login', summary: 'Log in with email and password', errorResponses: { 401: 'Invalid email or password', 429: 'Too many failed attempts' } },
+      openapi: { method: 'POST', path: '/auth/login', tags, operationId: 'login', protect: false, summary: 'Log in with email and password', errorResponses: { 401: 'Invalid email or password', 429: 'Too many failed attempts' } },
     })
     .input(userTypes.ZLoginInput)
     .output(dataOf(z.object({ user: userTypes.ZUserSummary })))
@@ -41,7 +41,7 @@ export const authRouter = router({
     }),
 
   logout: mkProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/logout', tags, operationId: 'logout', summary: 'Log out (invalidate session)' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/logout', tags, operationId: 'logout', summary: 'Log out (invalidate session)' }, sessionOnly: true })
     .input(z.object({}).optional())
     .output(dataOf(z.object({ loggedOut: z.boolean() })))
     .mutation(async ({ ctx }) => {
@@ -54,7 +54,7 @@ export const authRouter = router({
     }),
 
   forgotPassword: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/forgot-password', tags, operationId: 'forgotPassword', summary: 'Request a password reset email' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/forgot-password', tags, operationId: 'forgotPassword', protect: false, summary: 'Request a password reset email' } })
     .input(userTypes.ZForgotPasswordInput)
     .output(ZMessage)
     .mutation(({ ctx, input }) => {
@@ -64,7 +64,7 @@ export const authRouter = router({
     }),
 
   resetPassword: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/reset-password', tags, operationId: 'resetPassword', summary: 'Reset password using a token' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/reset-password', tags, operationId: 'resetPassword', protect: false, summary: 'Reset password using a token' } })
     .input(userTypes.ZResetPasswordInput)
     .output(ZMessage)
     .mutation(async ({ ctx, input }) => {
