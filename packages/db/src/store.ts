@@ -1,0 +1,95 @@
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { Logger } from 'drizzle-orm';
+import * as schema from './schema/index.ts';
+import { openDatabase, closeDatabase, type DB, type SynchronousMode } from './client.ts';
+import { dialectOf, SCHEMA_DIALECT, type Dialect } from './dialect.ts';
+import { runMigrations } from './migrate.ts';
+import { closePostgres, migratePostgres, openPostgres, type PgDB } from './postgres.ts';
+import { SqliteWriterLane } from './sqlite-lane.ts';
+
+/**
+ * One database, either engine, as the core sees it: a connection (or pool) for reads outside a
+ * unit of work, and `unit(fn)`, which runs fn as one transaction and settles once it is durable.
+ *
+ * Query code is written once against `DB` (drizzle's builders, always awaited); on Postgres the
+ * same builders run on node-postgres, with the tables declared in the Postgres dialect
+ * (schema/kit.ts), so `DB` is the SQLite type in name only there.
+ */
+export interface Store {
+  readonly dialect: Dialect;
+  /** Reads outside a unit: SQLite's read-only connection (committed data only) or the Postgres pool. */
+  readonly reader: DB;
+  /** Runs fn as one unit of work on its own transaction handle; settles after the commit. */
+  unit<T>(fn: (tx: DB) => Promise<T>, label?: string): Promise<T>;
+  /** SQLite only: the writer connection (the unit's handle), for the few engine-specific paths. */
+  readonly sqliteWriter: DB | null;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** postgres://… selects Postgres; otherwise SQLite at `file`. */
+  databaseUrl?: string | null;
+  /** The SQLite file (ignored on Postgres). */
+  file: string;
+  synchronous?: SynchronousMode;
+  /** Apply the committed migrations first (under an advisory lock on Postgres). */
+  migrate?: boolean;
+  /** Postgres pool size per node. */
+  poolSize?: number;
+  applicationName?: string;
+  logger?: Logger;
+  onSlowUnit?: (ms: number, label: string | undefined) => void;
+}
+
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const dialect = dialectOf(opts.databaseUrl);
+  if (dialect !== SCHEMA_DIALECT) {
+    // The tables were declared in the other dialect when the schema loaded (dialect.ts).
+    throw new Error(`This process declared its tables for ${SCHEMA_DIALECT}; set BATON_DATABASE_URL before start-up to use ${dialect}.`);
+  }
+  return dialect === 'postgres' ? openPostgresStore(opts) : openSqliteStore(opts);
+}
+
+function openSqliteStore(opts: OpenStoreOptions): Store {
+  const writer = openDatabase({ file: opts.file, synchronous: opts.synchronous, logger: opts.logger });
+  if (opts.migrate !== false) runMigrations(writer);
+  // A second connection for reads: it sees only committed data, never a unit's writes in flight,
+  // and being read-only it cannot write outside the lane by mistake.
+  const readConn = new Database(opts.file, { readonly: true, fileMustExist: true });
+  readConn.pragma('busy_timeout = 5000');
+  const reader = drizzle({ client: readConn, schema, ...(opts.logger ? { logger: opts.logger } : {}) }) as DB;
+  const lane = new SqliteWriterLane(writer.$client, { onSlowUnit: opts.onSlowUnit });
+  return {
+    dialect: 'sqlite',
+    reader,
+    sqliteWriter: writer,
+    unit: (fn, label) => lane.run(() => fn(writer), label),
+    async close() {
+      if (readConn.open) readConn.close();
+      closeDatabase(writer);
+    },
+  };
+}
+
+async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
+  const url = opts.databaseUrl!;
+  if (opts.migrate !== false) await migratePostgres(url);
+  const db: PgDB = openPostgres({ url, max: opts.poolSize, applicationName: opts.applicationName });
+  const slowMs = 50;
+  return {
+    dialect: 'postgres',
+    reader: db as unknown as DB,
+    sqliteWriter: null,
+    async unit(fn, label) {
+      const started = performance.now();
+      try {
+        return await db.transaction((tx) => fn(tx as unknown as DB));
+      } finally {
+        const ms = performance.now() - started;
+        if (ms >= slowMs) opts.onSlowUnit?.(ms, label);
+      }
+    },
+    close: () => closePostgres(db),
+  };
+}

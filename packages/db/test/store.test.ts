@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openStore, type Store } from '../src/store.ts';
+import { users } from '../src/schema/index.ts';
+import { SCHEMA_DIALECT } from '../src/dialect.ts';
+import { createTestDatabase } from '../../../test/helpers/embedded-postgres.ts';
+
+/** The same query code, awaited, on whichever engine this test project runs (vite.config.ts projects). */
+let dir: string;
+let store: Store;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'baton-store-'));
+  const databaseUrl = SCHEMA_DIALECT === 'postgres' ? await createTestDatabase(inject('pgAdminUrl'), 'baton_store') : null;
+  store = await openStore({ databaseUrl, file: join(dir, 'baton.db'), synchronous: 'NORMAL' });
+});
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const user = (n: number) => ({ id: `u${n}`, email: `u${n}@example.test`, name: `U ${n}`, passwordHash: 'x', createdAt: 'now', updatedAt: 'now' });
+
+describe(`store on ${SCHEMA_DIALECT}`, () => {
+  it('runs on the engine the project selected', () => {
+    expect(store.dialect).toBe(SCHEMA_DIALECT);
+  });
+
+  it('a unit commits its rows together, and reads outside see them only after the commit', async () => {
+    let seenOutside = -1;
+    await store.unit(async (tx) => {
+      await tx.insert(users).values(user(1));
+      await tx.insert(users).values(user(2));
+      // Inside: the unit sees its own writes.
+      expect((await tx.select().from(users)).length).toBe(2);
+      seenOutside = (await store.reader.select().from(users)).length;
+    });
+    expect(seenOutside).toBe(0);
+    expect((await store.reader.select().from(users)).length).toBe(2);
+  });
+
+  it('a unit that throws leaves nothing behind, and concurrent units are unaffected', async () => {
+    const results = await Promise.allSettled([
+      store.unit(async (tx) => {
+        await tx.insert(users).values(user(3));
+        throw new Error('boom');
+      }),
+      store.unit(async (tx) => {
+        await tx.insert(users).values(user(4));
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    const ids = (await store.reader.select({ id: users.id }).from(users)).map((r) => r.id).sort();
+    expect(ids).toEqual(['u1', 'u2', 'u4']);
+  });
+
+  it('booleans, JSON-free rows and raw SQL read back the same on both engines', async () => {
+    const [row] = await store.reader.select().from(users).where(eq(users.id, 'u1'));
+    expect(row).toMatchObject({ id: 'u1', isInstanceAdmin: false });
+    const [{ n }] = await store.reader.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(users);
+    expect(n).toBe(3);
+  });
+
+  it('a unique violation is an error of that unit only', async () => {
+    await expect(store.unit(async (tx) => void (await tx.insert(users).values(user(1))))).rejects.toThrow();
+    await store.unit(async (tx) => void (await tx.insert(users).values(user(5))));
+    expect((await store.reader.select().from(users)).length).toBe(4);
+  });
+});
