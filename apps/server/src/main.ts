@@ -2,6 +2,27 @@ import { createServer } from 'node:http';
 import { parseEnv } from './env.ts';
 import { bootstrap } from './bootstrap.ts';
 import { createApp } from './app.ts';
+import { probeSandbox, sandboxNotes, type Logger } from '@baton/core';
+
+/**
+ * Says at every start how agent commands are confined. Running them unsandboxed is a choice the
+ * operator made (BATON_SANDBOX=off) or a missing package; either way it must not go unnoticed.
+ */
+async function reportSandbox(enabled: boolean, logger: Logger): Promise<void> {
+  if (!enabled) {
+    logger.warn(
+      'BATON_SANDBOX=off: agent commands (run_command) run directly on this host, without the bubblewrap sandbox. A model can then read, write and run anything this user can. Unset BATON_SANDBOX (default on) once bubblewrap is installed.',
+    );
+    return;
+  }
+  const status = await probeSandbox();
+  if (!status.ok) {
+    logger.warn(`Sandbox unavailable, so every run_command will be refused: ${status.error}`);
+    return;
+  }
+  logger.info(`Agent commands run in the bubblewrap sandbox (${status.version} at ${status.bwrapPath})`);
+  for (const note of sandboxNotes()) logger.warn(note);
+}
 
 function main() {
   let env;
@@ -15,6 +36,7 @@ function main() {
   const server = createServer(createApp({ deps: baton.deps }));
   server.keepAliveTimeout = 65_000;
   baton.start();
+  void reportSandbox(baton.core.config.engine.sandbox, baton.core.logger);
   server.listen(env.PORT, env.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : env.PORT;

@@ -74,3 +74,33 @@ export { draftHandoff, type GeneratorEvent, type HandoffDraft } from './relay/ge
 export { RELAY_JOB_HANDLERS, onRelayJobDead } from './relay/relay-jobs.ts';
 export { listHandoffFilters } from './relay/context-facets.ts';
 export { seal, sealedBody, trustSealed } from './util/sealed.ts';
+export {
+  checkOutboundUrl,
+  checkAddress,
+  classifyAddress,
+  describeRefusal,
+  safeFetch,
+  setOutboundResolver,
+  OutboundUrlError,
+  ALLOW_PRIVATE_URLS_HINT,
+  type OutboundPolicy,
+  type OutboundRefusal,
+  type OutboundCheck,
+  type OutboundResolver,
+  type ResolvedAddress,
+  type SafeFetchInit,
+  type SafeFetchOptions,
+} from './net/outbound-url.ts';
+export { checkCommand, runCommand, type CommandResult } from './engine/tools/command.ts';
+export {
+  probeSandbox,
+  sandboxNotes,
+  defaultBwrapPath,
+  SandboxUnavailableError,
+  SANDBOX_INSTALL_HINT,
+  SANDBOX_WORKDIR,
+  DEFAULT_SANDBOX_LIMITS,
+  type SandboxOptions,
+  type SandboxLimits,
+  type SandboxStatus,
+} from './engine/tools/sandbox.ts';

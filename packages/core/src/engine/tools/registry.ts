@@ -3,6 +3,7 @@ import { projectEnvironments } from '@baton/db';
 import { checkCommand, runCommand } from './command.ts';
 import { requireString, ToolArgumentError, type EnvironmentRow, type Tool, type ToolContext } from './tool.ts';
 import { listFiles, readWorkspaceFile, writeWorkspaceFile } from './workspace.ts';
+import { OutboundUrlError, safeFetch, type SafeFetchInit } from '../../net/outbound-url.ts';
 
 const listFilesTool: Tool<{ path: string }> = {
   name: 'list_files',
@@ -50,7 +51,7 @@ const writeFileTool: Tool<{ path: string; content: string }> = {
 const runCommandTool: Tool<{ command: string[]; timeoutMs: number }> = {
   name: 'run_command',
   risk: 'write',
-  description: 'Run an allowlisted command (no shell) in the project workspace, with a timeout and capped output.',
+  description: 'Run an allowlisted command (no shell) in the project workspace, inside a sandbox with no network, with a timeout and capped output.',
   parameters: {
     type: 'object',
     properties: {
@@ -70,7 +71,8 @@ const runCommandTool: Tool<{ command: string[]; timeoutMs: number }> = {
   async run(a, t) {
     const argv = checkCommand(a.command, t.config.commandAllowlist);
     const timeoutMs = Math.min(a.timeoutMs || t.config.commandTimeoutMs, t.config.commandTimeoutMs);
-    const r = await runCommand(argv, { cwd: t.workspace, timeoutMs, maxOutputBytes: t.config.maxOutputBytes, signal: t.signal });
+    // The sandbox is the boundary; checkCommand only turns away the obvious. No network is granted to agent commands.
+    const r = await runCommand(argv, { cwd: t.workspace, timeoutMs, maxOutputBytes: t.config.maxOutputBytes, signal: t.signal, sandbox: t.config.sandbox ? { network: false } : false });
     const ok = r.exitCode === 0 && !r.timedOut && !r.killed;
     const why = r.killed ? 'killed' : r.timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${r.exitCode ?? r.signal}`;
     return { ok, summary: `\`${argv.join(' ')}\` ${why}`, output: { ...r, command: argv } };
@@ -83,15 +85,21 @@ function findEnvironment(t: ToolContext, name: string): EnvironmentRow {
   return env;
 }
 
-async function httpCall(url: string, init: RequestInit, t: ToolContext) {
+/**
+ * Calls a user-entered URL through the SSRF guard (resolved addresses checked, redirects checked per
+ * hop). `what` names the URL in a refusal: "deploy hook address 10.0.0.5 is private; …".
+ */
+async function httpCall(url: string, init: SafeFetchInit, t: ToolContext, what: string) {
   const signal = AbortSignal.any([t.signal, AbortSignal.timeout(t.config.httpTimeoutMs)]);
   const started = Date.now();
   try {
-    const res = await fetch(url, { ...init, signal });
+    const res = await safeFetch(url, init, { allowPrivate: t.config.allowPrivateUrls, signal, maxResponseBytes: 64 * 1024 });
     const body = (await res.text()).slice(0, 4000);
-    return { status: res.status, ok: res.ok, body, durationMs: Date.now() - started, error: null as string | null };
+    return { status: res.status, ok: res.ok, body, durationMs: Date.now() - started, error: null as string | null, refused: false };
   } catch (e) {
-    return { status: 0, ok: false, body: '', durationMs: Date.now() - started, error: e instanceof Error ? e.message : String(e) };
+    const refused = e instanceof OutboundUrlError;
+    const error = refused ? `${what} ${e.message}` : e instanceof Error ? e.message : String(e);
+    return { status: 0, ok: false, body: '', durationMs: Date.now() - started, error, refused };
   }
 }
 
@@ -108,13 +116,15 @@ const deployTool: Tool<{ environment: string }> = {
     if (!env.deployHookUrl) throw new ToolArgumentError(`environment "${a.environment}" has no deploy hook URL`);
     const now = () => t.core.now().toISOString();
     t.core.db.update(projectEnvironments).set({ status: 'deploying', updatedAt: now() }).where(eq(projectEnvironments.id, env.id)).run();
-    const r = await httpCall(env.deployHookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runId: t.runId, environment: env.name }) }, t);
+    const r = await httpCall(env.deployHookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runId: t.runId, environment: env.name }) }, t, 'deploy hook');
     t.core.db
       .update(projectEnvironments)
-      .set(r.ok ? { status: 'active', lastDeployedAt: now(), updatedAt: now() } : { status: 'failed', updatedAt: now() })
+      // A refused hook was never called: the environment is as it was.
+      .set(r.ok ? { status: 'active', lastDeployedAt: now(), updatedAt: now() } : r.refused ? { status: env.status, updatedAt: now() } : { status: 'failed', updatedAt: now() })
       .where(eq(projectEnvironments.id, env.id))
       .run();
-    return { ok: r.ok, summary: r.ok ? `Deploy hook for ${env.name} answered ${r.status}` : `Deploy to ${env.name} failed: ${r.error ?? `HTTP ${r.status}`}`, output: r };
+    const summary = r.ok ? `Deploy hook for ${env.name} answered ${r.status}` : r.refused ? `Deploy to ${env.name} refused: ${r.error}` : `Deploy to ${env.name} failed: ${r.error ?? `HTTP ${r.status}`}`;
+    return { ok: r.ok, summary, output: r };
   },
 };
 
@@ -129,7 +139,9 @@ const healthCheckTool: Tool<{ environment: string }> = {
   async run(a, t) {
     const env = findEnvironment(t, a.environment);
     if (!env.url) throw new ToolArgumentError(`environment "${a.environment}" has no URL`);
-    const r = await httpCall(env.url, { method: 'GET' }, t);
+    const r = await httpCall(env.url, { method: 'GET' }, t, 'environment URL');
+    // Nothing was asked, so nothing is known about its health.
+    if (r.refused) return { ok: false, summary: `Health check of ${env.name} refused: ${r.error}`, output: { ...r, health: null } };
     const health = r.ok ? 'healthy' : r.status >= 500 || r.status === 0 ? 'down' : 'degraded';
     const now = t.core.now().toISOString();
     t.core.db.update(projectEnvironments).set({ healthStatus: health, healthCheckedAt: now, updatedAt: now }).where(eq(projectEnvironments.id, env.id)).run();
