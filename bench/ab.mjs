@@ -51,6 +51,7 @@ const baton = start([...prof, 'apps/server/dist/main.js'], {
   BATON_DATA_DIR: dataDir,
   BATON_LOG_LEVEL: 'error',
   BATON_RELAY_RATE_LIMIT: '0',
+  BATON_RELAY_USER_RATE_LIMIT: '0',
   BATON_ENGINE_PAUSED: 'true',
 });
 const express = start(['bench/baseline-express.mjs', join(dataDir, 'baton.db'), String(port0 + 1)], {});

@@ -219,6 +219,7 @@ function serverEnv(dataDir, port, extra = {}) {
     // Flow Relay allows 60 requests a minute per key; the bench drives one key far past that. A
     // limit it never reaches keeps the limiter's per-request bookkeeping in what is measured.
     BATON_RELAY_RATE_LIMIT: '1000000000',
+    BATON_RELAY_USER_RATE_LIMIT: '1000000000',
     BATON_ENGINE_PAUSED: 'true',
     ...extra,
   };

@@ -62,7 +62,7 @@ const isNewestFirst = (events: Ev[]) => events.every((e, i) => i === 0 || events
 
 beforeAll(async () => {
   // No rate limit here: the limiter has its own test in relay-projects.test.ts.
-  srv = await startTestServer({ BATON_RELAY_RATE_LIMIT: '0' });
+  srv = await startTestServer({ BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
   call = client(srv.url);
   alice = await createUser(call, { orgName: 'Acme' });
   bob = await createUser(call, { orgName: 'Bobco' });
@@ -673,8 +673,9 @@ describe("Baton's own runs in the context stream", () => {
     expect(baton[0]!.event_type).toBe('run_completed');
     expect(baton.at(-1)!.event_type).toBe('run_created');
     expect(baton.filter((e) => e.event_type === 'approval_requested')).toHaveLength(approvals);
-    // Granting an approval is not a line of its own.
-    expect(baton).toHaveLength(approvals + 2);
+    // Each grant is a line of its own, so a handoff knows the request was decided.
+    expect(baton.filter((e) => e.event_type === 'approval_granted')).toHaveLength(approvals);
+    expect(baton).toHaveLength(2 * approvals + 2);
   });
 
   it("a run without a project goes to its creator's personal stream only", async () => {

@@ -18,7 +18,7 @@ let bobKey: string;
 
 beforeAll(async () => {
   // The per-key rate limit has its own test (relay-projects.test.ts); polling jobs here would trip it.
-  srv = await startTestServer({ BATON_RELAY_RATE_LIMIT: '0' });
+  srv = await startTestServer({ BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
   call = client(srv.url);
   alice = await createUser(call, { orgName: 'Acme' });
   aliceKey = (await createApiKey(call, alice, 'fr')).key;
@@ -282,7 +282,7 @@ describe('cached pages', () => {
     await ingest(aliceKey, p.id, FEED);
     await generate(aliceKey, { project_id: p.id });
     await generate(aliceKey, { project_id: p.id, sources: ['slack'] });
-    const uncached = await startTestServer({ BATON_DATA_DIR: srv.dataDir, BATON_READ_CACHES: 'false', BATON_RELAY_RATE_LIMIT: '0', BATON_ENGINE_PAUSED: 'true' });
+    const uncached = await startTestServer({ BATON_DATA_DIR: srv.dataDir, BATON_READ_CACHES: 'false', BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0', BATON_ENGINE_PAUSED: 'true' });
     try {
       for (const q of ['limit=50', `project_id=${p.id}`, 'status=all&limit=3']) {
         const raw = async (base: string) => (await fetch(`${base}/relay/api/v1/handoffs?${q}`, { headers: { authorization: `Bearer ${aliceKey}` } })).text();
@@ -361,7 +361,7 @@ describe('durability', () => {
   it('a generation accepted before a stop is done after the restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'baton-handoff-restart-'));
     try {
-      const paused = await startTestServer({ BATON_DATA_DIR: dataDir, BATON_ENGINE_PAUSED: 'true', BATON_RELAY_RATE_LIMIT: '0' });
+      const paused = await startTestServer({ BATON_DATA_DIR: dataDir, BATON_ENGINE_PAUSED: 'true', BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
       const c1 = client(paused.url);
       const u = await createUser(c1);
       const key = (await createApiKey(c1, u, 'fr')).key;
@@ -371,7 +371,7 @@ describe('durability', () => {
       expect((await c1('GET', `/relay/api/v1/jobs/${acc.body.jobId}`, { token: key })).body.job.status).toBe('pending');
       await paused.close();
 
-      const resumed = await startTestServer({ BATON_DATA_DIR: dataDir, BATON_RELAY_RATE_LIMIT: '0' });
+      const resumed = await startTestServer({ BATON_DATA_DIR: dataDir, BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
       try {
         call = client(resumed.url);
         const done = await waitForJob(acc.body.jobId, key);

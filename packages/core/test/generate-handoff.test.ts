@@ -482,6 +482,91 @@ describe("Baton's own run events", () => {
   });
 });
 
+describe("Baton's approvals, paired by approval id", () => {
+  const APPROVAL_A = '0b7c9a52-7d0e-4d8e-9a57-3f3c0c1f9a01';
+  const APPROVAL_B = '0b7c9a52-7d0e-4d8e-9a57-3f3c0c1f9a02';
+  // As context-events.ts writes them.
+  const requested = (id: string, action: string, minutes: number) =>
+    makeEvent({
+      source: 'baton',
+      eventType: 'approval_requested',
+      title: `Approval requested: ${action}`,
+      content: `Approval requested for ${action} (Autonomy level "act" asks before deploy actions) in the run "Add /healthz and deploy"\nApproval id: ${id}`,
+      createdAt: at(minutes),
+    });
+  const decided = (type: 'approval_granted' | 'approval_denied', id: string, title: string, minutes: number) =>
+    makeEvent({ source: 'baton', eventType: type, title, content: `Alice decided in the run "Add /healthz and deploy".\nApproval id: ${id}`, createdAt: at(minutes) });
+
+  it('a granted approval is a decision, not an open question; one still pending stays open', () => {
+    const draft = draftHandoff(PROJECT, [
+      requested(APPROVAL_A, 'Deploy to staging', 1),
+      decided('approval_granted', APPROVAL_A, 'Approved: Deploy to staging, by Alice', 2),
+      requested(APPROVAL_B, 'Deploy to production', 3),
+    ]);
+    expect(draft.openQuestions).toEqual(['Approval requested: Deploy to production — still waiting for a decision?']);
+    expect(draft.decisions).toEqual(['Approved: Deploy to staging, by Alice']);
+    expect(draft.keyChanges).toEqual([]);
+  });
+
+  it('a denied approval, or one its run ended without, is not open either; a denial is a decision', () => {
+    const draft = draftHandoff(PROJECT, [
+      requested(APPROVAL_A, 'Deploy to staging', 1),
+      decided('approval_denied', APPROVAL_A, 'Denied: Deploy to staging, by Alice — not today', 2),
+      requested(APPROVAL_B, 'Deploy to production', 3),
+      makeEvent({
+        source: 'baton',
+        eventType: 'run_cancelled',
+        title: 'Run cancelled: Add /healthz and deploy',
+        content: `Add /healthz and deploy\nReason: Cancelled by Alice\nApproval expired undecided: Deploy to production (Approval id: ${APPROVAL_B})`,
+        createdAt: at(4),
+      }),
+    ]);
+    expect(draft.openQuestions).toEqual([]);
+    expect(draft.decisions).toEqual(['Denied: Deploy to staging, by Alice — not today']);
+  });
+
+  it('pairs by id whatever the order of the input', () => {
+    const events = [requested(APPROVAL_A, 'Deploy to staging', 1), decided('approval_granted', APPROVAL_A, 'Approved: Deploy to staging, by Alice', 2)];
+    expect(draftHandoff(PROJECT, [...events].reverse()).openQuestions).toEqual([]);
+  });
+
+  it('does not let another source settle a Baton approval', () => {
+    const draft = draftHandoff(PROJECT, [
+      requested(APPROVAL_A, 'Deploy to staging', 1),
+      makeEvent({ source: 'slack', eventType: 'approval_granted', title: 'Approved', content: `Approval id: ${APPROVAL_A}`, createdAt: at(2) }),
+    ]);
+    expect(draft.openQuestions).toEqual(['Approval requested: Deploy to staging — still waiting for a decision?']);
+  });
+
+  it('treats a request recorded without an id as settled once its run has ended', () => {
+    const legacy = makeEvent({
+      source: 'baton',
+      eventType: 'approval_requested',
+      title: 'Approval requested: Deploy to staging',
+      content: 'Approval requested for Deploy to staging in the run "Ship refunds"',
+      createdAt: at(1),
+    });
+    const endedLater = makeEvent({ source: 'baton', eventType: 'run_completed', title: 'Run completed: Ship refunds', content: 'Ship refunds', createdAt: at(5) });
+    const otherRun = makeEvent({ source: 'baton', eventType: 'run_completed', title: 'Run completed: Something else', content: 'Something else', createdAt: at(5) });
+    expect(draftHandoff(PROJECT, [legacy, endedLater]).openQuestions).toEqual([]);
+    expect(draftHandoff(PROJECT, [legacy, otherRun]).openQuestions).toEqual(['Approval requested: Deploy to staging — still waiting for a decision?']);
+  });
+
+  it('settles a request recorded without an id when its run ends with what it achieved in the title', () => {
+    const legacy = makeEvent({
+      source: 'baton',
+      eventType: 'approval_requested',
+      title: 'Approval requested: Deploy to staging',
+      content: 'Approval requested for Deploy to staging in the run "Ship"',
+      createdAt: at(1),
+    });
+    const ended = (title: string) => makeEvent({ source: 'baton', eventType: 'run_completed', title, content: 'Ship', createdAt: at(5) });
+    expect(draftHandoff(PROJECT, [legacy, ended('Run completed: Ship — no code changes; deployed to staging')]).openQuestions).toEqual([]);
+    // Another run whose request merely starts the same way does not.
+    expect(draftHandoff(PROJECT, [legacy, ended('Run completed: Ship the rest')]).openQuestions).toHaveLength(1);
+  });
+});
+
 describe('sources and summary', () => {
   it('order sources by count, ties alphabetically, and count events, people and days', () => {
     const events = [

@@ -66,6 +66,11 @@ export function ApprovalCard({
             <dd>{stage}</dd>
           </>
         )}
+        {/* What an API client passes as approvalId to POST /runs/{id}/approve or /deny. */}
+        <dt>Approval id</dt>
+        <dd>
+          <code data-testid="approval-id">{approval.id}</code>
+        </dd>
         <dt>Expires</dt>
         <dd>
           <time dateTime={approval.expiresAt ?? undefined}>{formatTime(approval.expiresAt)}</time>

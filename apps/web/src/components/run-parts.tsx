@@ -3,6 +3,7 @@ import {
   EVENT_LABELS,
   STAGES,
   describeEvent,
+  describeStageResult,
   formatClock,
   formatDuration,
   formatTime,
@@ -14,21 +15,26 @@ import {
   type RunStatus,
 } from '../lib/runs.ts';
 
+/** The run's status; a run paused for a person says so ("deploy · needs approval"), in lists too. */
 export function StatusBadge({ status, waiting }: { status: RunStatus; waiting?: boolean }) {
   const tone = status === 'completed' ? 'ok' : status === 'failed' ? 'bad' : status === 'cancelled' ? 'muted' : waiting ? 'warn' : 'active';
   return (
-    <span className={`badge badge-${tone}`} data-testid="run-status">
+    <span className={`badge badge-${tone}`} data-testid="run-status" data-waiting={waiting ? 'true' : undefined}>
       {status}
       {waiting ? ' · needs approval' : ''}
     </span>
   );
 }
 
-type StageState = 'done' | 'current' | 'waiting' | 'stopped' | 'todo';
+type StageState = 'done' | 'skipped' | 'current' | 'waiting' | 'stopped' | 'todo';
+
+// A skipped stage is not a finished one: grey, not green (styles.css has no rule for it).
+const SKIPPED_STYLE = { borderTopColor: '#98a2b3', background: '#f8f9fb' } as const;
 
 /**
- * Where the run is in its eight stages. stageHistory lists every stage that ended; for a failed or
- * cancelled run its last entry is where it stopped, not a stage it finished.
+ * Where the run is in its eight stages. stageHistory lists every stage that ended, with what it
+ * did: `done`, or `skipped` with the reason (a deploy stage with no deploy hook ends without
+ * deploying anything). For a failed or cancelled run the last entry is where it stopped.
  */
 export function StageProgress({ run, waiting }: { run: RunDetail; waiting: boolean }) {
   const ended = new Map(run.stageHistory.map((h) => [h.stage, h]));
@@ -36,28 +42,46 @@ export function StageProgress({ run, waiting }: { run: RunDetail; waiting: boole
   const stateOf = (stage: string): StageState => {
     if (stage === stoppedAt) return 'stopped';
     if (stage === run.status) return waiting ? 'waiting' : 'current';
-    return ended.has(stage) ? 'done' : 'todo';
+    const h = ended.get(stage);
+    if (!h) return 'todo';
+    return h.result === 'skipped' ? 'skipped' : 'done';
   };
-  const label: Record<StageState, string> = { done: 'done', current: 'in progress', waiting: 'waiting for approval', stopped: run.status, todo: '' };
+  const label: Record<StageState, string> = { done: 'done', skipped: 'skipped', current: 'in progress', waiting: 'waiting for approval', stopped: run.status, todo: '' };
+  const explained = run.stageHistory.filter((h) => h.summary);
   return (
-    <ol className="stages" aria-label="Stage progress">
-      {STAGES.map((stage) => {
-        const state = stateOf(stage);
-        const h = ended.get(stage);
-        return (
-          <li
-            key={stage}
-            className={`stage stage-${state}`}
-            data-state={state}
-            aria-current={state === 'current' || state === 'waiting' ? 'step' : undefined}
-            title={h ? `${stage}: ${formatDuration(h.startedAt, h.endedAt)}` : stage}
-          >
-            <span className="stage-name">{stage}</span>
-            <span className="stage-state">{label[state] || ' '}</span>
-          </li>
-        );
-      })}
-    </ol>
+    <>
+      <ol className="stages" aria-label="Stage progress">
+        {STAGES.map((stage) => {
+          const state = stateOf(stage);
+          const h = ended.get(stage);
+          return (
+            <li
+              key={stage}
+              className={`stage stage-${state}`}
+              data-state={state}
+              style={state === 'skipped' ? SKIPPED_STYLE : undefined}
+              aria-current={state === 'current' || state === 'waiting' ? 'step' : undefined}
+              title={h ? `${stage}: ${describeStageResult(h)} (${formatDuration(h.startedAt, h.endedAt)})` : stage}
+            >
+              <span className="stage-name">{stage}</span>
+              <span className="stage-state">{label[state] || ' '}</span>
+            </li>
+          );
+        })}
+      </ol>
+      {explained.length > 0 && (
+        <ul className="plan-notes" aria-label="Stage results" data-testid="stage-results" style={{ margin: '0.5rem 0 0' }}>
+          {explained.map((h) => (
+            <li key={h.stage}>
+              <strong>{h.stage.charAt(0).toUpperCase() + h.stage.slice(1)}:</strong>{' '}
+              <span data-stage={h.stage} data-result={h.result}>
+                {describeStageResult(h)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 
@@ -125,7 +149,8 @@ interface PlanStepLike {
  * (`<stage>:<step id>`) names it.
  */
 export function PlanView({ plan, events, active }: { plan: Record<string, unknown>; events: readonly RunEvent[]; active: boolean }) {
-  const { summary, steps, notes, driver: _driver, ...rest } = plan;
+  // skippedStages is shown with the stages it explains (StageProgress) and in the notes.
+  const { summary, steps, notes, driver: _driver, skippedStages: _skipped, ...rest } = plan;
   const results = new Map<string, boolean>();
   for (const e of events) if (e.eventType === 'tool_result' && typeof e.data.key === 'string') results.set(e.data.key, e.data.ok === true);
   const stepList = Array.isArray(steps) ? (steps.filter(isRecord) as PlanStepLike[]) : [];

@@ -5,6 +5,8 @@ export type RunDetail = RouterOutputs['mk']['runs']['get']['data'];
 export type RunEvent = RunDetail['events'][number];
 export type Approval = RunDetail['approvals'][number];
 export type RunStatus = Run['status'];
+export type StageEntry = Run['stageHistory'][number];
+export type StageResult = StageEntry['result'];
 export type RunEventType = RunEvent['eventType'];
 
 /** The order a run moves through; the server names the same stages (packages/db RUN_STAGES). */
@@ -12,6 +14,18 @@ export const STAGES = ['intake', 'clarify', 'scope', 'plan', 'build', 'verify', 
 export const TERMINAL = ['completed', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
 
 export const isTerminal = (status: string): boolean => (TERMINAL as readonly string[]).includes(status);
+
+/**
+ * Whether the run is paused until a person approves or denies an action. Its status stays the stage
+ * it waits in (the contract has no "waiting" status); the server says which approval in
+ * `pendingApprovalId`, on list items and details alike.
+ */
+export const needsApproval = (run: { status: string; pendingApprovalId: string | null }): boolean => !isTerminal(run.status) && run.pendingApprovalId !== null;
+
+/** "skipped — no deploy hook configured for staging"; "done — 2 of 2 checks passed". */
+export function describeStageResult(h: Pick<StageEntry, 'result' | 'summary'>): string {
+  return h.summary ? `${h.result} — ${h.summary}` : h.result;
+}
 
 /**
  * Labels for every event type. A Record keyed by the server's enum, so a new event type on the
@@ -44,6 +58,7 @@ export function describeEvent(e: RunEvent): string {
       const to = str(d.to);
       const reason = d.reason ? ` — ${str(d.reason)}` : '';
       if (!d.from) return `Run created, stage ${to}`;
+      // What the stage did (d.result, d.summary) is shown with the stages, not repeated here.
       return `${str(d.from)} → ${to}${reason}`;
     }
     case 'message':

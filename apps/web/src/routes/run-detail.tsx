@@ -53,7 +53,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
   const pending = run.approvals.filter((a) => a.status === 'pending');
   const decided = run.approvals.filter((a) => a.status !== 'pending');
   const active = !isTerminal(run.status);
-  const waiting = active && pending.length > 0;
+  const waiting = active && (pending.length > 0 || run.pendingApprovalId !== null);
   const driver = driverOf(run);
 
   const cancel = async () => {
@@ -106,6 +106,12 @@ export function RunDetailPage({ runId }: { runId: string }) {
         <blockquote className="request" data-testid="run-request">
           {run.requestText}
         </blockquote>
+        {/* What a completed run achieved: "Completed — no code changes; deploy skipped (…)". A failed or cancelled run says why below. */}
+        {run.status === 'completed' && run.outcome && (
+          <p className="notice" data-testid="run-outcome" role="status">
+            {run.outcome}
+          </p>
+        )}
         {run.errorMessage && (
           <p className={run.status === 'failed' ? 'notice notice-bad' : 'notice'} data-testid="run-error">
             {run.errorMessage}

@@ -1,13 +1,18 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { trpc, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
 import { useAction } from '../lib/use-action.ts';
-import { formatTime, type Run } from '../lib/runs.ts';
+import { formatTime, isTerminal, needsApproval, type Run } from '../lib/runs.ts';
 import { Card, ErrorText, Form, Link } from '../components/ui.tsx';
 import { StatusBadge } from '../components/run-parts.tsx';
 
 type Project = RouterOutputs['mk']['projects']['list']['data']['projects'][number];
 
-const REFRESH_MS = 3000;
+/**
+ * The list is polled: quickly while a run on it is active, so "needs approval" appears (and goes)
+ * within a couple of seconds of the run stopping or resuming, and slowly when every run is done.
+ */
+const ACTIVE_REFRESH_MS = 1500;
+const IDLE_REFRESH_MS = 4000;
 const PAGE_SIZE = 50;
 
 /** The runs of the active org, newest first, and a form to ask for a new one. */
@@ -16,15 +21,19 @@ export function RunsPage({ version }: { version: number }) {
   const [count, setCount] = useState(0);
   const [projects, setProjects] = useState<Project[]>([]);
   const [error, setError] = useState<string | null>(null);
+  /** Reloads the list now and restarts its polling (a new run is active: poll quickly). */
+  const refreshRef = useRef<() => Promise<void>>(async () => {});
 
-  const loadRuns = useCallback(async () => {
+  const loadRuns = useCallback(async (): Promise<Run[] | null> => {
     try {
       const { data } = await trpc.mk.runs.list.query({ limit: PAGE_SIZE, offset: 0 });
       setRuns(data.runs);
       setCount(data.count);
       setError(null);
+      return data.runs;
     } catch (e) {
       setError(errorMessage(e));
+      return null;
     }
   }, []);
 
@@ -35,12 +44,42 @@ export function RunsPage({ version }: { version: number }) {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let first = true;
-    const tick = async () => {
-      // A hidden tab has no one to show the list to; catch up on the next tick once it is visible.
-      if (first || !document.hidden) await loadRuns();
-      first = false;
-      if (!stopped) timer = setTimeout(() => void tick(), REFRESH_MS);
+    let anyActive = true;
+    let loading: Promise<void> | null = null;
+    let again = false;
+    const tick = async (): Promise<void> => {
+      // One chain of ticks: a refresh asked for mid-request runs right after it, not beside it.
+      if (loading) {
+        again = true;
+        return loading;
+      }
+      clearTimeout(timer);
+      loading = (async () => {
+        // A hidden tab has no one to show the list to; catch up on the next tick once it is visible.
+        if (first || !document.hidden) {
+          const list = await loadRuns();
+          if (list) anyActive = list.some((r) => !isTerminal(r.status));
+        }
+        first = false;
+      })();
+      try {
+        await loading;
+      } finally {
+        loading = null;
+      }
+      if (stopped) return;
+      if (again) {
+        again = false;
+        return tick();
+      }
+      timer = setTimeout(() => void tick(), anyActive ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS);
     };
+    refreshRef.current = tick;
+    // Back to the tab: show the list as it is now, not as it was when the tab was hidden.
+    const onVisible = () => {
+      if (!document.hidden && !stopped) void tick();
+    };
+    document.addEventListener('visibilitychange', onVisible);
     void tick();
     trpc.mk.projects.list
       .query({ limit: 100, offset: 0 })
@@ -49,6 +88,7 @@ export function RunsPage({ version }: { version: number }) {
     return () => {
       stopped = true;
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, [loadRuns, version]);
 
@@ -56,7 +96,7 @@ export function RunsPage({ version }: { version: number }) {
 
   return (
     <>
-      <NewRunForm projects={projects} onCreated={loadRuns} />
+      <NewRunForm projects={projects} onCreated={() => refreshRef.current()} />
       <Card title="Runs">
         <ErrorText error={error} />
         {runs === null ? (
@@ -67,8 +107,8 @@ export function RunsPage({ version }: { version: number }) {
           <>
             <ul className="run-list" aria-label="Runs" data-testid="run-list">
               {runs.map((r) => (
-                <li key={r.id} className="run-row" data-run-id={r.id}>
-                  <StatusBadge status={r.status} />
+                <li key={r.id} className="run-row" data-run-id={r.id} data-needs-approval={needsApproval(r) ? 'true' : undefined}>
+                  <StatusBadge status={r.status} waiting={needsApproval(r)} />
                   <div className="run-row-main">
                     <Link to={`/runs/${r.id}`}>
                       <span className="run-request">{r.requestText}</span>
@@ -76,6 +116,7 @@ export function RunsPage({ version }: { version: number }) {
                     <span className="run-meta">
                       <time dateTime={r.createdAt}>{formatTime(r.createdAt)}</time>
                       {projectName(r.projectId) && <> · {projectName(r.projectId)}</>}
+                      {r.status === 'completed' && r.outcome && <span className="run-row-outcome"> · {r.outcome}</span>}
                       {r.errorMessage && <span className="run-row-error"> · {r.errorMessage}</span>}
                     </span>
                   </div>
@@ -94,7 +135,7 @@ export function RunsPage({ version }: { version: number }) {
   );
 }
 
-function NewRunForm({ projects, onCreated }: { projects: Project[]; onCreated: () => Promise<void> }) {
+function NewRunForm({ projects, onCreated }: { projects: Project[]; onCreated: () => Promise<unknown> }) {
   const [requestText, setRequestText] = useState('');
   const [projectId, setProjectId] = useState('');
   const { busy, error, run } = useAction();

@@ -7,6 +7,7 @@ import type { JobHelpers } from '../jobs/worker.ts';
 import { appendRunEvent, appendRunEvents, type NewRunEvent } from '../runs/append-events.ts';
 import { closeStage, finishRun, isTerminal, runJobKey } from '../runs/finish-run.ts';
 import type { RunRow } from '../runs/render-run.ts';
+import type { StageResult } from '../runs/stage-results.ts';
 import { newId } from '../util/ids.ts';
 import { formatMicros } from '../util/money.ts';
 import { getDriver } from './drivers/index.ts';
@@ -17,6 +18,10 @@ import { getTool } from './tools/registry.ts';
 import { ToolArgumentError, type Tool, type ToolResult } from './tools/tool.ts';
 
 type Stage = (typeof RUN_STAGES)[number];
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const clip = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n - 3).trimEnd()}...` : s);
+/** How many actions of one stage are remembered for its result; a model's build loop is bounded well below. */
+const MAX_STAGE_ACTIONS = 200;
 const nextStage = (s: Stage): Stage | 'completed' => RUN_STAGES[RUN_STAGES.indexOf(s) + 1] ?? 'completed';
 
 interface StepOutcome {
@@ -26,6 +31,8 @@ interface StepOutcome {
   state?: EngineState;
   /** Move on to the next stage (monitor → completed). */
   transition?: boolean;
+  /** With `transition`: what the stage that ends did, kept in its stage history entry. */
+  stageResult?: StageResult;
   /** End the run as failed with this message. */
   fail?: string;
   /** Stop here without queuing the next step (waiting for a person). */
@@ -58,11 +65,12 @@ function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: Ste
       const to = nextStage(run.status as Stage);
       if (to === 'completed') {
         if (Object.keys(patch).length) ctx.db.update(runs).set(patch).where(eq(runs.id, run.id)).run();
-        finishRun(ctx, run.id, 'completed');
+        finishRun(ctx, run.id, 'completed', { stageResult: out.stageResult });
         return;
       }
-      appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: run.status, to } });
-      Object.assign(patch, { status: to, stageHistory: closeStage(run, now), stageStartedAt: now, engineState: {} });
+      const result = out.stageResult;
+      appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: run.status, to, ...(result ? { result: result.result, summary: result.summary } : {}) } });
+      Object.assign(patch, { status: to, stageHistory: closeStage(run, now, result), stageStartedAt: now, engineState: {} });
     }
     if (Object.keys(patch).length) ctx.db.update(runs).set(patch).where(eq(runs.id, run.id)).run();
     if (!out.wait) enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
@@ -109,6 +117,7 @@ async function advanceStage(ctx: CoreContext, helpers: JobHelpers, run: RunRow, 
       return commitStep(ctx, helpers, run, {
         events: [{ eventType: 'message', data: { role: 'system', stage, text: driver.intakeNote(), driver: driver.name } }],
         transition: true,
+        stageResult: { result: 'done', summary: `request taken by the ${driver.name} driver${driver.usesModel ? '' : ' (deterministic rules, not an AI model)'}` },
       });
     case 'clarify': {
       const r = await driver.clarify(info, signal);
@@ -117,6 +126,7 @@ async function advanceStage(ctx: CoreContext, helpers: JobHelpers, run: RunRow, 
         usage: r.usage,
         events: [{ eventType: 'message', data: { role: 'agent', stage, text: lines.join('\n') || 'Nothing to clarify.', ...r.value } }],
         transition: true,
+        stageResult: { result: 'done', summary: `${count(r.value.assumptions.length, 'assumption')}, ${count(r.value.questions.length, 'open question')}` },
       });
     }
     case 'scope': {
@@ -126,6 +136,7 @@ async function advanceStage(ctx: CoreContext, helpers: JobHelpers, run: RunRow, 
         patch: { scopeArtifact: r.value },
         events: [{ eventType: 'artifact_created', data: { kind: 'scope', artifact: r.value } }],
         transition: true,
+        stageResult: { result: 'done', summary: typeof r.value.summary === 'string' && r.value.summary ? clip(r.value.summary) : 'scope recorded' },
       });
     }
     case 'plan': {
@@ -135,6 +146,7 @@ async function advanceStage(ctx: CoreContext, helpers: JobHelpers, run: RunRow, 
         patch: { planArtifact: r.value },
         events: [{ eventType: 'artifact_created', data: { kind: 'plan', artifact: r.value } }],
         transition: true,
+        stageResult: { result: 'done', summary: clip(r.value.summary || count(r.value.steps.length, 'step')) },
       });
     }
     default: {
@@ -142,7 +154,7 @@ async function advanceStage(ctx: CoreContext, helpers: JobHelpers, run: RunRow, 
       if (!EXEC_STAGES.includes(execStage)) throw new Error(`unknown stage ${stage}`);
       const plan = (run.planArtifact ?? { summary: '', steps: [], notes: [] }) as PlanArtifact;
       const next = await driver.nextAction(info, execStage, plan, state, signal);
-      if (!next.value) return commitStep(ctx, helpers, run, { usage: next.usage, state, transition: true });
+      if (!next.value) return commitStep(ctx, helpers, run, { usage: next.usage, state, transition: true, stageResult: driver.describeStage(execStage, plan, state) });
       return await runAction(ctx, helpers, run, { driver, stage: execStage, action: next.value, usage: next.usage, state, workspace, environments: info.environments, signal });
     }
   }
@@ -276,6 +288,11 @@ function finishAction(
   const auto = call?.auto ? { decision: call.auto, tool: call.tool, args: call.args } : null;
   const failure = driver.recordResult(stage, action, result, state);
   state.approvedKey = null;
+  const environment = typeof args?.environment === 'string' ? args.environment : undefined;
+  const path = tool?.name === 'write_file' && typeof args?.path === 'string' ? args.path : undefined;
+  state.actions = [...(state.actions ?? []), { tool: action.tool, ok: result.ok, summary: clip(result.summary, 200), ...(path ? { path } : {}), ...(environment ? { environment } : {}) }].slice(
+    -MAX_STAGE_ACTIONS,
+  );
   const events: NewRunEvent[] = [
     { eventType: 'tool_call', data: { stage, tool: action.tool, args: args ?? action.args, risk: tool?.risk ?? null, description: action.description, key: action.key } },
     { eventType: 'tool_result', data: { stage, tool: action.tool, key: action.key, ok: result.ok, summary: result.summary, output: result.output } },

@@ -106,45 +106,104 @@ export function listContextEvents(ctx: CoreContext, actor: Actor, input: TListEv
   return { events: rows.map(renderContextEvent) };
 }
 
-/** Run events worth a line in the project's story; the rest (tool calls, costs) stay in the run. */
-function runContextLine(eventType: string, data: Record<string, unknown>, request: string): { type: string; title: string; content: string } | null {
-  const short = request.length > 80 ? `${request.slice(0, 77)}...` : request;
-  if (eventType === 'stage_transition') {
-    if (data.from === null) return { type: 'run_created', title: `Run started: ${short}`, content: request };
-    const to = String(data.to);
-    if (to === 'completed' || to === 'failed' || to === 'cancelled') {
-      const reason = typeof data.reason === 'string' ? `\n${to === 'failed' ? 'Failed' : 'Reason'}: ${data.reason}` : '';
-      return { type: `run_${to}`, title: `Run ${to}: ${short}`, content: request + reason };
-    }
-    return null;
-  }
-  if (eventType === 'approval_requested') {
-    const action = typeof data.actionSummary === 'string' ? data.actionSummary : 'an action';
-    const why = typeof data.reason === 'string' ? ` (${data.reason})` : '';
-    return { type: 'approval_requested', title: `Approval requested: ${action}`, content: `Approval requested for ${action}${why} in the run "${short}"` };
-  }
-  return null;
+/**
+ * Approval lines carry this marker, so the handoff generator can pair a request with its decision,
+ * or with the end of its run (generate-handoff.ts reads it back). Also useful to a person: it is the
+ * id to approve with.
+ */
+export const approvalIdLine = (approvalId: string) => `Approval id: ${approvalId}`;
+
+interface ContextLine {
+  type: string;
+  title: string;
+  content: string;
 }
 
-// A denial needs no line of its own: it cancels the run, and run_cancelled carries who and why.
-const RUN_CONTEXT_TYPES = new Set(['stage_transition', 'approval_requested']);
+interface RunLookups {
+  /** The approval's action summary, for decision events that do not carry it. */
+  actionOf(approvalId: string): string | null;
+  /** Approvals the run's end leaves undecided: pending now (expired by the end) or just expired. */
+  undecided(): Array<{ id: string; action: string }>;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+/**
+ * Text from people or models (a request, a reason, an action's arguments), made unable to spell the
+ * marker: otherwise a request reading "Approval id: <someone else's>" would settle that approval.
+ */
+const inert = (s: string) => s.replace(/approval id:/gi, 'approval id -');
+const str = (v: unknown) => (typeof v === 'string' && v ? inert(v) : null);
+
+/** Run events worth a line in the project's story; the rest (tool calls, costs) stay in the run. */
+function runContextLines(eventType: string, data: Record<string, unknown>, request: string, lookups: RunLookups): ContextLine[] {
+  const short = request.length > 80 ? `${request.slice(0, 77)}...` : request;
+  const inRun = `in the run "${inert(short)}"`;
+  if (eventType === 'stage_transition') {
+    if (data.from === null) return [{ type: 'run_created', title: `Run started: ${short}`, content: request }];
+    const to = String(data.to);
+    if (!TERMINAL.has(to)) return [];
+    const reason = str(data.reason) ? `\n${to === 'failed' ? 'Failed' : 'Reason'}: ${str(data.reason)}` : '';
+    // What a completed run achieved (runs/stage-results.ts), so "completed" is not read as "changed
+    // something": "Run completed: Add /healthz — no code changes; deploy skipped (…)".
+    const achieved = to === 'completed' && str(data.outcome) ? str(data.outcome)!.replace(/^Completed(?: — )?/, '') : '';
+    // Ending a run closes the approvals nobody decided; say which, or they would read as still open.
+    const undecided = to === 'completed' ? [] : lookups.undecided().map((a) => `\nApproval expired undecided: ${inert(a.action)} (${approvalIdLine(a.id)})`);
+    return [{ type: `run_${to}`, title: `Run ${to}: ${short}${achieved ? ` — ${achieved}` : ''}`, content: inert(request) + reason + undecided.join('') }];
+  }
+  const approvalId = str(data.approvalId);
+  if (eventType === 'approval_requested') {
+    const action = str(data.actionSummary) ?? 'an action';
+    const why = str(data.reason) ? ` (${str(data.reason)})` : '';
+    return [
+      {
+        type: 'approval_requested',
+        title: `Approval requested: ${action}`,
+        content: `Approval requested for ${action}${why} ${inRun}${approvalId ? `\n${approvalIdLine(approvalId)}` : ''}`,
+      },
+    ];
+  }
+  // A policy rule's approval is recorded in the run; nobody was asked, so nothing was open.
+  if (eventType === 'approval_granted' && data.auto) return [];
+  if ((eventType === 'approval_granted' || eventType === 'approval_denied') && approvalId) {
+    const looked = lookups.actionOf(approvalId);
+    const action = str(data.actionSummary) ?? (looked ? inert(looked) : null) ?? 'an action';
+    const who = str(data.decidedByName) ?? 'a user';
+    const granted = eventType === 'approval_granted';
+    const why = granted ? null : str(data.reason);
+    return [
+      {
+        type: eventType,
+        title: `${granted ? 'Approved' : 'Denied'}: ${action}, by ${who}${why ? ` — ${why}` : ''}`,
+        content: `${who} ${granted ? 'approved' : 'denied'} ${action} ${inRun}.${why ? `\nReason: ${why}` : ''}\n${approvalIdLine(approvalId)}`,
+      },
+    ];
+  }
+  return [];
+}
+
+const RUN_CONTEXT_TYPES = new Set(['stage_transition', 'approval_requested', 'approval_granted', 'approval_denied']);
 
 /**
- * Copies a run's milestones (started, finished, approvals asked for) into its project's
- * context stream, in the caller's transaction, so handoffs see what agents did. Runs without a
- * project go to their creator's personal stream.
+ * Copies a run's milestones (started, finished, approvals asked for and decided) into its project's
+ * context stream, in the caller's transaction, so handoffs see what agents did — and what people
+ * decided, so an approval that was granted is not handed off as still open. Runs without a project
+ * go to their creator's personal stream.
  */
 export function recordRunContext(ctx: CoreContext, runId: string, events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>, createdAt: string): void {
   if (!events.some((e) => RUN_CONTEXT_TYPES.has(e.eventType))) return;
   const stmt = runContextStatements(ctx.db);
   const run = stmt.run.get(runId);
   if (!run) return;
+  const lookups: RunLookups = {
+    actionOf: (id) => stmt.approvalAction.get(id, runId)?.action_summary ?? null,
+    undecided: () => stmt.undecidedApprovals.all(runId).map((a) => ({ id: a.id, action: a.action_summary })),
+  };
   for (const e of events) {
     if (!RUN_CONTEXT_TYPES.has(e.eventType)) continue;
-    const line = runContextLine(e.eventType, e.data, run.request_text);
-    if (!line) continue;
-    stmt.insert.run(newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
-    recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
+    for (const line of runContextLines(e.eventType, e.data, run.request_text, lookups)) {
+      stmt.insert.run(newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
+      recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
+    }
   }
 }
 
@@ -156,5 +215,11 @@ const runContextStatements = (db: DB) =>
     ),
     insert: d.$client.prepare(
       'INSERT INTO context_events (id, org_id, project_id, user_id, source, event_type, title, content, run_id, created_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    approvalAction: d.$client.prepare<[string, string], { action_summary: string }>('SELECT action_summary FROM approvals WHERE id = ? AND run_id = ?'),
+    // Only read when a run ends. Ending a run expires its pending approvals after this event is
+    // written; an approval that expired on its own has just been marked so and is ending the run.
+    undecidedApprovals: d.$client.prepare<[string], { id: string; action_summary: string }>(
+      "SELECT id, action_summary FROM approvals WHERE run_id = ? AND status IN ('pending', 'expired') ORDER BY created_at, id",
     ),
   }));

@@ -3,7 +3,9 @@
  * and extracts a handoff from them, the way a careful colleague would skim the same feed:
  * - identifiers (tickets like PAY-12, PR numbers, branches) link events across sources into threads;
  * - changes come from events that change something (pushes, merges, closed issues, finished runs);
- * - decisions, open questions and next steps come from the wording of what people wrote.
+ * - decisions, open questions and next steps come from the wording of what people wrote;
+ * - Baton's own approvals are paired by approval id: only one still undecided is an open question,
+ *   and a person's approval or denial is a decision.
  * Same events in, same handoff out.
  */
 import { newestFirst } from '../util/time.ts';
@@ -51,6 +53,44 @@ const CHANGE_WORDING = /\b(merged|shipped|deployed|released|landed|fixed|closed|
 const DECISION = /\b(decided|decision|agreed|we(?:'ll| will) (?:go with|use|keep|ship|drop)|going with|settled on|chose|chosen|approved)\b/i;
 const QUESTION_START = /^(open question|question|tbd|unclear|unsure|not sure)\b/i;
 const NEXT_STEP = /\b(?:todo|to do|next step|next up|follow[- ]?up|need to|needs to|still have to|remaining|blocked on|pending|should)\b|\bnext:/i;
+
+/** The marker context-events.ts puts in approval lines (approvalIdLine). */
+const APPROVAL_ID = /\bApproval id: ([0-9A-Za-z-]+)/g;
+/** Lines that settle the approvals they name: decisions, and the end of a run (which expires the rest). */
+const SETTLES_APPROVALS = /^(approval_(granted|denied)|run_(completed|failed|cancelled))$/;
+const RUN_ENDED = /^run_(completed|failed|cancelled)$/;
+/** Approval lines written before they carried an id name their run by its (shortened) request. */
+const IN_RUN = /in the run "(.*)"/;
+
+const approvalIds = (e: GeneratorEvent) => (e.source === BATON_SOURCE ? [...e.content.matchAll(APPROVAL_ID)].map((m) => m[1]!) : []);
+const isBatonApproval = (e: GeneratorEvent) => e.source === BATON_SOURCE && e.eventType.startsWith('approval_');
+
+/**
+ * Which approval requests are still waiting for a person, given everything in the feed: a request
+ * is settled by a grant, denial or run end that names its id, or — for a request recorded before
+ * lines carried ids — by a later end of its run (a run never ends with an approval left pending).
+ */
+function pendingApprovals(events: readonly GeneratorEvent[]): (e: GeneratorEvent) => boolean {
+  const settled = new Set<string>();
+  const runEnds: GeneratorEvent[] = [];
+  for (const e of events) {
+    if (e.source !== BATON_SOURCE || !SETTLES_APPROVALS.test(e.eventType)) continue;
+    for (const id of approvalIds(e)) settled.add(id);
+    if (RUN_ENDED.test(e.eventType)) runEnds.push(e);
+  }
+  return (e) => {
+    const [id] = approvalIds(e);
+    if (id) return !settled.has(id);
+    const run = e.source === BATON_SOURCE ? IN_RUN.exec(e.content)?.[1] : undefined;
+    if (run === undefined) return true;
+    // "Run completed: <request>", possibly followed by " — <what it achieved>".
+    const ends = (end: GeneratorEvent) => {
+      const request = end.title.replace(/^Run \w+:\s*/, '');
+      return (request === run || request.startsWith(`${run} — `)) && end.createdAt >= e.createdAt;
+    };
+    return !runEnds.some(ends);
+  };
+}
 
 function isChangeType(eventType: string): boolean {
   const words = eventType.toLowerCase().split(/[_.\-\s]+/);
@@ -138,15 +178,19 @@ export function draftHandoff(projectName: string, input: readonly GeneratorEvent
   const nextSteps = new Picked(related);
 
   const threadOf = (e: GeneratorEvent) => identifiers(e).find((id) => threads.get(id)!.events.length > 1);
+  const stillPending = pendingApprovals(events);
   for (const e of events) {
-    const isChange = isChangeType(e.eventType) || CHANGE_WORDING.test(e.title);
+    // An approval is a question or a decision about a change, never the change itself.
+    const isChange = !isBatonApproval(e) && (isChangeType(e.eventType) || CHANGE_WORDING.test(e.title));
     if (isChange) {
       const thread = threadOf(e);
       const label = thread && !e.title.includes(thread) ? `${thread}: ${e.title}` : e.title;
       keyChanges.add(clip(`${label} (${e.source})`), e.id);
     }
     if (e.eventType === 'run_failed') nextSteps.add(clip(`Look into the failed run: ${e.title.replace(/^Run failed:\s*/, '')}`), e.id);
-    if (e.eventType === 'approval_requested') openQuestions.add(clip(`${e.title} — still waiting for a decision?`), e.id);
+    if (e.eventType === 'approval_requested' && stillPending(e)) openQuestions.add(clip(`${e.title} — still waiting for a decision?`), e.id);
+    // "Approved: Deploy to staging, by Alice": a person decided.
+    if (e.source === BATON_SOURCE && (e.eventType === 'approval_granted' || e.eventType === 'approval_denied')) decisions.add(clip(e.title), e.id);
     // A run's lines repeat its request, which is an instruction, not a conversation to mine.
     if (e.source === BATON_SOURCE) continue;
     for (const s of sentences(`${e.title}\n${e.content}`)) {

@@ -4,13 +4,15 @@ import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { dropQueuedJob } from '../jobs/queue.ts';
 import { appendRunEvents, type NewRunEvent } from './append-events.ts';
 import type { RunRow } from './render-run.ts';
+import { renderStageHistory, runOutcome, type StageRecord, type StageResult } from './stage-results.ts';
 
 export const isTerminal = (status: string) => (RUN_TERMINAL as readonly string[]).includes(status);
 export const runJobKey = (runId: string) => `run:${runId}`;
 
-/** The stage history with the current stage closed now. */
-export function closeStage(run: RunRow, now: string) {
-  return run.stageStartedAt ? [...run.stageHistory, { stage: run.status, startedAt: run.stageStartedAt, endedAt: now }] : run.stageHistory;
+/** The stage history with the current stage closed now, with what it did (stage-results.ts). */
+export function closeStage(run: RunRow, now: string, result?: StageResult): StageRecord[] {
+  if (!run.stageStartedAt) return run.stageHistory;
+  return [...run.stageHistory, { stage: run.status, startedAt: run.stageStartedAt, endedAt: now, ...result }];
 }
 
 /**
@@ -22,21 +24,28 @@ export function finishRun(
   ctx: CoreContext,
   runId: string,
   status: (typeof RUN_TERMINAL)[number],
-  opts: { errorMessage?: string | null; events?: NewRunEvent[] } = {},
+  /** `stageResult`: what the last stage did, when the run completes; a failed or cancelled run's last stage gets its status and message. */
+  opts: { errorMessage?: string | null; events?: NewRunEvent[]; stageResult?: StageResult } = {},
 ): RunRow | null {
   return withTransaction(ctx, () => {
     const run = ctx.db.select().from(runs).where(eq(runs.id, runId)).get();
     if (!run || isTerminal(run.status)) return null;
     const now = ctx.now().toISOString();
+    const stageResult: StageResult = status === 'completed' ? (opts.stageResult ?? { result: 'done', summary: null }) : { result: status, summary: opts.errorMessage ?? null };
+    const stageHistory = closeStage(run, now, stageResult);
+    const outcome = runOutcome(status, renderStageHistory(stageHistory, status), opts.errorMessage ?? null);
     const events: NewRunEvent[] = [...(opts.events ?? [])];
     if (status === 'failed' && opts.errorMessage) events.push({ eventType: 'error', data: { message: opts.errorMessage } });
-    events.push({ eventType: 'stage_transition', data: { from: run.status, to: status, ...(opts.errorMessage ? { reason: opts.errorMessage } : {}) } });
+    events.push({
+      eventType: 'stage_transition',
+      data: { from: run.status, to: status, ...(opts.errorMessage ? { reason: opts.errorMessage } : {}), result: stageResult.result, summary: stageResult.summary, outcome },
+    });
     appendRunEvents(ctx, runId, events);
     const updated = ctx.db
       .update(runs)
       .set({
         status,
-        stageHistory: closeStage(run, now),
+        stageHistory,
         stageStartedAt: null,
         completedAt: now,
         errorMessage: opts.errorMessage ?? null,

@@ -1,12 +1,15 @@
 import type { approvals, runEvents, runs } from '@baton/db';
 import { formatMicros } from '../util/money.ts';
 import type { TApproval, TRun, TRunEvent } from './run.types.ts';
+import { renderStageHistory, runOutcome } from './stage-results.ts';
 
 export type RunRow = typeof runs.$inferSelect;
 export type RunEventRow = typeof runEvents.$inferSelect;
 export type ApprovalRow = typeof approvals.$inferSelect;
 
 export function renderRun(r: RunRow): TRun {
+  const stageHistory = renderStageHistory(r.stageHistory, r.status);
+  const waitingFor = (r.engineState as { waitingFor?: unknown } | null)?.waitingFor;
   return {
     id: r.id,
     orgId: r.orgId,
@@ -14,7 +17,7 @@ export function renderRun(r: RunRow): TRun {
     userId: r.userId,
     status: r.status,
     stageStartedAt: r.stageStartedAt,
-    stageHistory: r.stageHistory,
+    stageHistory,
     requestText: r.requestText,
     scopeArtifact: r.scopeArtifact,
     planArtifact: r.planArtifact,
@@ -26,6 +29,10 @@ export function renderRun(r: RunRow): TRun {
     errorMessage: r.errorMessage,
     createdAt: r.createdAt,
     completedAt: r.completedAt,
+    outcome: runOutcome(r.status, stageHistory, r.errorMessage),
+    // The engine parks a waiting run with the approval's id in its state (advance-run.ts); approving
+    // clears it and ending the run empties the state, so this is exactly "waiting for a person now".
+    pendingApprovalId: typeof waitingFor === 'string' ? waitingFor : null,
   };
 }
 

@@ -7,7 +7,16 @@ const runDetail = sealedDataOf(runTypes.ZRunDetail);
 
 export const runsRouter = router({
   list: mkProcedure
-    .meta({ openapi: { method: 'GET', path: '/runs', tags, operationId: 'listRuns', summary: 'List agent runs' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/runs',
+        tags,
+        operationId: 'listRuns',
+        summary: 'List agent runs',
+        description: 'Newest first. A run waiting for a person keeps its stage as `status` and carries the approval in `pendingApprovalId` (extension); a finished run says what it achieved in `outcome` (extension).',
+      },
+    })
     .input(runTypes.ZListRunsInput)
     .output(dataOf(z.object({ runs: z.array(runTypes.ZRun), count: z.number().int() })))
     .query(({ ctx, input }) => ({ data: listRuns(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
@@ -26,13 +35,31 @@ export const runsRouter = router({
     .query(({ ctx, input }) => runDetail.wrap(getRunDetail(ctx.core, ctx.actor, ctx.requestedOrgId, input.id))),
 
   approve: mkProcedure
-    .meta({ openapi: { method: 'POST', path: '/runs/{id}/approve', tags, operationId: 'approveRun', summary: 'Approve a pending action' } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/runs/{id}/approve',
+        tags,
+        operationId: 'approveRun',
+        summary: 'Approve a pending action',
+        description: `The run resumes from the action it waited at. Body: \`approvalId\`, ${runTypes.APPROVAL_ID_HELP}.`,
+      },
+    })
     .input(runTypes.ZApproveInput)
     .output(dataOf(runTypes.ZApproval))
     .mutation(({ ctx, input }) => ({ data: approveRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId) })),
 
   deny: mkProcedure
-    .meta({ openapi: { method: 'POST', path: '/runs/{id}/deny', tags, operationId: 'denyRun', summary: 'Deny a pending action (cancels the run)' } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/runs/{id}/deny',
+        tags,
+        operationId: 'denyRun',
+        summary: 'Deny a pending action (cancels the run)',
+        description: `The run is cancelled, with the reason in its errorMessage. Body: \`approvalId\`, ${runTypes.APPROVAL_ID_HELP}; optional \`reason\`.`,
+      },
+    })
     .input(runTypes.ZDenyInput)
     .output(dataOf(runTypes.ZApproval))
     .mutation(({ ctx, input }) => ({ data: denyRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId, input.reason) })),

@@ -1,5 +1,5 @@
-import type { Driver, PlanArtifact, PlanStep, RunInfo } from './driver.ts';
-import { advancePlanCursor, nextPlanStep } from './driver.ts';
+import type { Driver, ExecStage, PlanArtifact, PlanStep, RunInfo } from './driver.ts';
+import { advancePlanCursor, describeExecStage, nextPlanStep } from './driver.ts';
 
 const sentences = (text: string) =>
   text
@@ -74,11 +74,27 @@ export function createLocalDriver(): Driver {
         { id: 'count', stage: 'verify', tool: 'run_command', args: { command: ['wc', '-l', file] }, description: `Check ${file} with wc` },
       ];
       const notes: string[] = [];
+      // Why a stage will have nothing to do, said once here and again by the stage when it ends.
+      const skippedStages: Partial<Record<ExecStage, string>> = {};
       if (environment?.deployHookUrl) steps.push({ id: 'deploy', stage: 'deploy', tool: 'deploy', args: { environment: env }, description: `Deploy to ${env}` });
-      else notes.push(`No deploy hook is configured for "${env}", so nothing is deployed.`);
+      else {
+        skippedStages.deploy = !info.project
+          ? 'the run has no project, so there is no environment to deploy to'
+          : !environment
+            ? `the project has no "${env}" environment`
+            : `no deploy hook configured for ${env}`;
+        notes.push(`No deploy hook is configured for "${env}", so nothing is deployed.`);
+      }
       if (environment?.url) steps.push({ id: 'health', stage: 'monitor', tool: 'health_check', args: { environment: env }, description: `Health-check ${env}` });
-      else notes.push(`No URL is configured for "${env}", so there is nothing to health-check.`);
-      const plan: PlanArtifact = { summary: `${steps.length} step(s) across build, verify, deploy and monitor`, steps, notes, driver: about };
+      else {
+        skippedStages.monitor = !info.project
+          ? 'the run has no project, so there is no environment to check'
+          : !environment
+            ? `the project has no "${env}" environment`
+            : `no URL configured for ${env}`;
+        notes.push(`No URL is configured for "${env}", so there is nothing to health-check.`);
+      }
+      const plan: PlanArtifact = { summary: `${steps.length} step(s) across build, verify, deploy and monitor`, steps, notes, skippedStages, driver: about };
       return { value: plan, usage: [] };
     },
 
@@ -87,5 +103,15 @@ export function createLocalDriver(): Driver {
     },
 
     recordResult: (_stage, action, result, state) => advancePlanCursor(action, result, state),
+
+    describeStage: (stage, plan, state) =>
+      describeExecStage(stage, plan, state, {
+        noSteps: (s) => `the plan has no ${s} steps`,
+        // It writes the request down in .baton/runs/; it cannot make the change itself.
+        noCodeChanges: (actions) => {
+          const records = actions.filter((a) => a.ok && a.tool === 'write_file' && a.path).map((a) => a.path!);
+          return `no code changes: the local driver only records the request${records.length ? ` (in ${records.join(', ')})` : ''}`;
+        },
+      }),
   };
 }

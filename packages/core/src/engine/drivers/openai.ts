@@ -1,7 +1,7 @@
 import type { EngineConfig } from '../engine-config.ts';
 import { TOOLS } from '../tools/registry.ts';
 import type { ToolResult } from '../tools/tool.ts';
-import { advancePlanCursor, DriverError, EXEC_STAGES, nextPlanStep, type ActionRequest, type Driver, type EngineState, type PlanArtifact, type PlanStep, type RunInfo, type Usage } from './driver.ts';
+import { advancePlanCursor, describeExecStage, DriverError, EXEC_STAGES, nextPlanStep, type ActionRequest, type Driver, type EngineState, type PlanArtifact, type PlanStep, type RunInfo, type Usage } from './driver.ts';
 
 interface ChatMessage extends Record<string, unknown> {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -203,5 +203,14 @@ export function createOpenAiDriver(config: EngineConfig['llm']): Driver {
       // In build the model sees failures and decides what to do about them.
       return null;
     },
+
+    describeStage: (stage, plan, state) =>
+      describeExecStage(stage, plan, state, {
+        noSteps: (s) =>
+          s === 'build'
+            ? `the model made no tool calls${(state.turns ?? 0) > 0 ? ` in ${state.turns} turn(s)` : ''}, so nothing was changed`
+            : `the model's plan has no ${s} steps`,
+        noCodeChanges: (actions) => `no code changes: the model wrote no files (${actions.length} tool call(s): ${[...new Set(actions.map((a) => a.tool))].join(', ')})`,
+      }),
   };
 }
