@@ -7,29 +7,11 @@ import { startFakeLlm, type FakeLlm } from '../../../test/helpers/fake-llm.ts';
 import { startFakeServer, type FakeServer } from '../../../test/helpers/fake-http.ts';
 import { createProject, createUser } from '../../../test/helpers/factories.ts';
 import { createRunVia, setAutonomy, waitForRun } from '../../../test/helpers/runs.ts';
+import { patchCreating } from '../../../test/helpers/git-patch.ts';
 
 type ToolCall = { name: string; arguments: Record<string, unknown> };
 const cmd = (...command: string[]): ToolCall => ({ name: 'run_command', arguments: { command } });
 
-/** A patch `git apply` accepts: symlinks (120000) and executables (100755), which write_file cannot make. */
-function patchCreating(files: Array<{ path: string; mode: '120000' | '100755'; content: string }>): string {
-  return (
-    files
-      .map((f) => {
-        const lines = f.content.split('\n');
-        return [
-          `diff --git a/${f.path} b/${f.path}`,
-          `new file mode ${f.mode}`,
-          '--- /dev/null',
-          `+++ b/${f.path}`,
-          `@@ -0,0 +1,${lines.length} @@`,
-          ...lines.map((l) => `+${l}`),
-          ...(f.mode === '120000' ? ['\\ No newline at end of file'] : []),
-        ].join('\n');
-      })
-      .join('\n') + '\n'
-  );
-}
 
 /**
  * Issue 11: an OpenAI-compatible model, under autopilot, tries every known way out of the

@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import { checkCommand, runCommand } from '../src/engine/tools/command.ts';
 import { probeSandbox, SandboxUnavailableError, type SandboxOptions } from '../src/engine/tools/sandbox.ts';
 import { DEFAULT_COMMAND_ALLOWLIST } from '../src/engine/engine-config.ts';
+import { patchCreating } from '../../../test/helpers/git-patch.ts';
 
 /**
  * Agent commands against the real bubblewrap on this machine. Each escape below worked on the host
@@ -23,24 +24,6 @@ let secret: string;
 const run = (argv: string[], sandbox: SandboxOptions | false = {}, timeoutMs = 15_000) =>
   runCommand(argv, { cwd: ws, timeoutMs, maxOutputBytes: 256 * 1024, signal: new AbortController().signal, sandbox });
 
-/** A patch `git apply` accepts, making symlinks (mode 120000) and executables (100755) in the workspace. */
-function patchCreating(files: Array<{ path: string; mode: '120000' | '100755' | '100644'; content: string }>): string {
-  return files
-    .map((f) => {
-      const lines = f.content.split('\n');
-      const noEol = f.mode === '120000';
-      return [
-        `diff --git a/${f.path} b/${f.path}`,
-        `new file mode ${f.mode}`,
-        '--- /dev/null',
-        `+++ b/${f.path}`,
-        `@@ -0,0 +1,${lines.length} @@`,
-        ...lines.map((l) => `+${l}`),
-        ...(noEol ? ['\\ No newline at end of file'] : []),
-      ].join('\n');
-    })
-    .join('\n') + '\n';
-}
 
 beforeAll(async () => {
   const status = await probeSandbox();
