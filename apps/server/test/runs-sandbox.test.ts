@@ -12,7 +12,6 @@ import { patchCreating } from '../../../test/helpers/git-patch.ts';
 type ToolCall = { name: string; arguments: Record<string, unknown> };
 const cmd = (...command: string[]): ToolCall => ({ name: 'run_command', arguments: { command } });
 
-
 /**
  * Issue 11: an OpenAI-compatible model, under autopilot, tries every known way out of the
  * workspace through run_command. The fake model speaks the real wire protocol over HTTP; the run,
