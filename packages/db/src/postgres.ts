@@ -1,6 +1,5 @@
-import pg from 'pg';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type pg from 'pg';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema/index.ts';
 import { migrationsFolderFor, NewerDatabaseError, newestKnownMigration } from './migrate.ts';
 
@@ -14,8 +13,21 @@ export interface OpenPostgresOptions {
   applicationName?: string;
 }
 
+/**
+ * The Postgres driver, loaded on first use: a node on SQLite (the default) never pays for it at
+ * start-up (about 50 ms of module loading here).
+ */
+let driver: Promise<{ pg: typeof pg; drizzle: typeof import('drizzle-orm/node-postgres').drizzle; migrate: typeof import('drizzle-orm/node-postgres/migrator').migrate }> | undefined;
+const loadDriver = () =>
+  (driver ??= Promise.all([import('pg'), import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]).then(([p, d, m]) => ({
+    pg: p.default,
+    drizzle: d.drizzle,
+    migrate: m.migrate,
+  })));
+
 /** A connection pool on the database; every node of a cluster opens its own. */
-export function openPostgres({ url, max = 10, applicationName = 'baton' }: OpenPostgresOptions): PgDB {
+export async function openPostgres({ url, max = 10, applicationName = 'baton' }: OpenPostgresOptions): Promise<PgDB> {
+  const { pg, drizzle } = await loadDriver();
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its connection (the server restarts) is dropped from the pool; the
   // error must not crash the process.
@@ -36,6 +48,7 @@ const MIGRATION_LOCK = 0x6261746f6e; // "baton"
  * others wait, then find nothing left to do. Refuses a database that a newer Baton has migrated.
  */
 export async function migratePostgres(url: string, folder = migrationsFolderFor('postgres')): Promise<void> {
+  const { pg, drizzle, migrate } = await loadDriver();
   const client = new pg.Client({ connectionString: url, application_name: 'baton-migrate' });
   await client.connect();
   try {

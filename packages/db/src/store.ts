@@ -75,7 +75,7 @@ function openSqliteStore(opts: OpenStoreOptions): Store {
 async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
   const url = opts.databaseUrl!;
   if (opts.migrate !== false) await migratePostgres(url);
-  const db: PgDB = openPostgres({ url, max: opts.poolSize, applicationName: opts.applicationName });
+  const db: PgDB = await openPostgres({ url, max: opts.poolSize, applicationName: opts.applicationName });
   const slowMs = 50;
   return {
     dialect: 'postgres',
