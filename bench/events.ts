@@ -3,17 +3,18 @@
 //
 //   node bench/dist/events.js --data-dir DIR --synchronous FULL|NORMAL --mode single|group --duration S [--runs 100]
 //
-// 100 runs are appended to "concurrently": one async task per run appends one event, waits, and
-// repeats, like 100 agent runs sharing the server's thread.
-//   single: every appendRunEvents is its own transaction and fsync (what an API-driven append such as
-//           approve/deny/cancel does; the engine did this before group commit).
-//   group:  every append goes through core's GroupCommitter, as the job worker commits run steps:
-//           appends that become ready in the same tick share one transaction (a savepoint each) and
-//           one fsync; each task awaits its commit before appending again.
+// 100 runs are appended to.
+//   single: one unit of work (withTransaction) per append, each awaited before the next one starts,
+//           round-robin over the runs: every append is its own transaction and fsync (a lone
+//           API-driven append such as approve/deny/cancel; the engine did this before group commit).
+//   group:  one async task per run appends one event in a unit of its own, awaits its commit, and
+//           repeats, like 100 agent runs sharing the server's thread: the units wait concurrently,
+//           and core's SQLite writer lane commits the ones queued together in one transaction (a
+//           savepoint each) and one fsync; each task awaits its durable commit before appending again.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { afterCommit, appendRunEvents, createRun, finishRun, GroupCommitter, withTransaction, type Actor } from '@baton/core';
+import { afterCommit, appendRunEvents, createRun, finishRun, withTransaction, type Actor } from '@baton/core';
 import { parseEnv } from '../apps/server/src/env.ts';
 import { bootstrap } from '../apps/server/src/bootstrap.ts';
 import type { BenchManifest } from './seed.ts';
@@ -34,37 +35,35 @@ const durationMs = Number(args.duration) * 1000;
 const runCount = Number(args.runs);
 
 const manifest = JSON.parse(readFileSync(join(dataDir, 'bench-manifest.json'), 'utf8')) as BenchManifest;
-const baton = bootstrap(parseEnv({ ...process.env, BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: synchronous, BATON_LOG_LEVEL: 'error', BATON_ENGINE_PAUSED: 'true' }));
+const baton = await bootstrap(parseEnv({ ...process.env, BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: synchronous, BATON_LOG_LEVEL: 'error', BATON_ENGINE_PAUSED: 'true' }));
 const core = baton.core;
 const owner: Actor = { userId: manifest.writeOrg.ownerUserId, via: 'session' };
-const runIds = Array.from({ length: runCount }, (_, i) => createRun(core, owner, manifest.writeOrg.id, { requestText: `event throughput run ${i}` }).id);
+const runIds = await withTransaction(core, async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < runCount; i++) ids.push((await createRun(core, owner, manifest.writeOrg.id, { requestText: `event throughput run ${i}` })).id);
+  return ids;
+}, 'bench: create runs');
 
 const event = (i: number) => ({
   eventType: 'tool_result' as const,
   data: { stage: 'build', tool: 'run_command', key: `step-${i}`, ok: true, summary: 'exit 0', output: 'PASS test/handler.test.ts (4 tests)\n' },
 });
 
-const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
 let appended = 0;
 let commits = 0;
 const t0 = performance.now();
 const deadline = t0 + durationMs;
 
 if (mode === 'single') {
-  await Promise.all(
-    runIds.map(async (runId) => {
-      let i = 0;
-      while (performance.now() < deadline) {
-        appendRunEvents(core, runId, [event(i++)]);
-        appended++;
-        commits++;
-        await yieldLoop();
-      }
-    }),
-  );
+  // One unit at a time: none waits while another commits, so none shares a commit.
+  for (let i = 0; performance.now() < deadline; i++) {
+    await withTransaction(core, () => appendRunEvents(core, runIds[i % runIds.length]!, [event(Math.floor(i / runIds.length))]));
+    appended++;
+    commits++;
+  }
 } else {
-  const committer = new GroupCommitter(core);
-  // Count real COMMITs: the first unit of each transaction registers one after-commit callback.
+  // Count real COMMITs: the first unit of each transaction registers one after-commit callback (the
+  // callbacks of a batch run when it has committed, before the lane starts the next one).
   let hooked = false;
   const countCommit = () => {
     if (hooked) return;
@@ -78,7 +77,7 @@ if (mode === 'single') {
     runIds.map(async (runId) => {
       let i = 0;
       while (performance.now() < deadline) {
-        await committer.commit(() => {
+        await withTransaction(core, () => {
           countCommit();
           return appendRunEvents(core, runId, [event(i++)]);
         });
@@ -88,9 +87,9 @@ if (mode === 'single') {
   );
 }
 const seconds = (performance.now() - t0) / 1000;
-withTransaction(core, () => {
-  for (const runId of runIds) finishRun(core, runId, 'completed');
-});
+await withTransaction(core, async () => {
+  for (const runId of runIds) await finishRun(core, runId, 'completed');
+}, 'bench: finish runs');
 await baton.close();
 process.stdout.write(
   JSON.stringify({

@@ -75,7 +75,7 @@ const eventsPerRun = Math.max(3, Number(args['events-per-run']));
 const batchSize = Number(args.batch);
 const targetContextEvents = Number(args['context-events']);
 
-const baton = bootstrap(
+const baton = await bootstrap(
   parseEnv({
     ...process.env,
     BATON_DATA_DIR: dataDir,
@@ -114,11 +114,11 @@ async function setUp(): Promise<BenchManifest> {
   const orgs: BenchManifest['orgs'] = [];
   for (let i = 0; i < orgCount; i++) {
     const email = `bench-owner-${i}@example.test`;
-    const { user, organization } = registerUser(core, { email, name: `Bench Owner ${i}`, passwordHash, orgName: `Bench Org ${i}` });
+    const { user, organization } = await registerUser(core, { email, name: `Bench Owner ${i}`, passwordHash, orgName: `Bench Org ${i}` });
     const actor: Actor = { userId: user.id, via: 'session' };
     const projectIds: string[] = [];
     for (let p = 0; p < 5; p++) {
-      const project = createProject(core, actor, organization.id, {
+      const project = await createProject(core, actor, organization.id, {
         name: `Service ${i}-${p}`,
         description: `Benchmark project ${p} of org ${i}`,
         githubRepoUrl: `https://github.com/bench/service-${i}-${p}`,
@@ -128,11 +128,11 @@ async function setUp(): Promise<BenchManifest> {
     orgs.push({ id: organization.id, ownerUserId: user.id, email, projectIds });
   }
   const owner0: Actor = { userId: orgs[0]!.ownerUserId, via: 'session' };
-  const writeOrg = createOrg(core, { name: 'Bench Writes', ownerUserId: owner0.userId });
-  const writeProject = createProject(core, owner0, writeOrg.id, { name: 'Bench ingest', description: 'Context events ingested during the bench land here' });
-  const mkKey = createApiKey(core, owner0, orgs[0]!.id, { name: 'bench reads', kind: 'mk_live' }, generateApiKey('mk_live')).key;
-  const mkWriteKey = createApiKey(core, owner0, writeOrg.id, { name: 'bench writes', kind: 'mk_live' }, generateApiKey('mk_live')).key;
-  const frKey = createApiKey(core, owner0, orgs[0]!.id, { name: 'bench relay', kind: 'fr' }, generateApiKey('fr')).key;
+  const writeOrg = await createOrg(core, { name: 'Bench Writes', ownerUserId: owner0.userId });
+  const writeProject = await createProject(core, owner0, writeOrg.id, { name: 'Bench ingest', description: 'Context events ingested during the bench land here' });
+  const mkKey = (await createApiKey(core, owner0, orgs[0]!.id, { name: 'bench reads', kind: 'mk_live' }, generateApiKey('mk_live'))).key;
+  const mkWriteKey = (await createApiKey(core, owner0, writeOrg.id, { name: 'bench writes', kind: 'mk_live' }, generateApiKey('mk_live'))).key;
+  const frKey = (await createApiKey(core, owner0, orgs[0]!.id, { name: 'bench relay', kind: 'fr' }, generateApiKey('fr'))).key;
   const manifest: BenchManifest = {
     createdAt: new Date().toISOString(),
     password,
@@ -185,7 +185,7 @@ function pickOutcome(): 'completed' | 'failed' | 'cancelled' | 'active' {
   return 'active';
 }
 
-const seededCount = (orgIds: string[]) => core.db.select({ n: count() }).from(runs).where(inArray(runs.orgId, orgIds)).get()?.n ?? 0;
+const seededCount = async (orgIds: string[]) => (await core.db.select({ n: count() }).from(runs).where(inArray(runs.orgId, orgIds)))[0]?.n ?? 0;
 
 /**
  * The scale check's big database. Seeding 900,000 more runs through core would take a quarter of an
@@ -195,16 +195,19 @@ const seededCount = (orgIds: string[]) => core.db.select({ n: count() }).from(ru
  * is unchanged). Copies carry no events and last_seq 0: the list query and its count read only the
  * runs table and its indexes.
  */
-function cloneRuns(orgIds: string[], target: number): number {
-  const client = baton.db.$client;
+async function cloneRuns(orgIds: string[], target: number): Promise<number> {
+  // Plain SQL on SQLite's two connections: counted on the reader, copied in units of work on the
+  // writer (the units' own connection, so the insert is prepared on it once).
+  const writer = baton.store.sqliteWriter;
+  if (!writer) throw new Error('the bench seeds a SQLite database');
   const cols =
     'org_id, project_id, user_id, status, stage_started_at, stage_history, request_text, scope_artifact, plan_artifact, total_credits_used, total_tokens_input, total_tokens_output, parent_run_id, model_used, error_message, driver, engine_state';
   const uuid =
     "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-a' || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))";
-  const stats = client.prepare(
+  const stats = baton.store.reader.$client.prepare(
     'SELECT count(*) AS n, max(rowid) AS maxRowid, julianday(max(created_at)) - julianday(min(created_at)) AS days FROM runs WHERE org_id = ?',
   );
-  const insert = client.prepare(
+  const insert = writer.$client.prepare(
     `INSERT INTO runs (id, ${cols}, last_seq, created_at, completed_at)
      SELECT ${uuid}, ${cols}, 0,
        strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '-' || ? || ' days'),
@@ -214,17 +217,17 @@ function cloneRuns(orgIds: string[], target: number): number {
      LIMIT ?`,
   );
   let added = 0;
-  orgIds.forEach((orgId, i) => {
+  for (const [i, orgId] of orgIds.entries()) {
     // The same share for every org, as the core seeding deals runs round-robin.
     const orgTarget = Math.floor(target / orgIds.length) + (i < target % orgIds.length ? 1 : 0);
     for (;;) {
       const { n, maxRowid, days } = stats.get(orgId) as { n: number; maxRowid: number; days: number };
       if (n >= orgTarget) break;
       const shift = Math.ceil(days) + 1;
-      added += client.transaction(() => insert.run(shift, shift, orgId, maxRowid, orgTarget - n).changes)();
+      added += await baton.store.unit(async () => insert.run(shift, shift, orgId, maxRowid, orgTarget - n).changes, 'bench: clone runs');
     }
     process.stderr.write(`  clone: org ${i + 1}/${orgIds.length} at ${orgTarget} runs\n`);
-  });
+  }
   return added;
 }
 
@@ -232,37 +235,37 @@ function cloneRuns(orgIds: string[], target: number): number {
 const manifest = await setUp();
 const orgIds = manifest.orgs.map((o) => o.id);
 const actors = manifest.orgs.map((o) => ({ actor: { userId: o.ownerUserId, via: 'session' } as Actor, org: o }));
-const have = seededCount(orgIds);
+const have = await seededCount(orgIds);
 clock = T0 + have * 20_000;
 let created = 0;
 let events = 0;
 let cloned = 0;
 const t0 = performance.now();
-if (cloneTo) cloned = cloneRuns(orgIds, cloneTo);
+if (cloneTo) cloned = await cloneRuns(orgIds, cloneTo);
 let lastReport = t0;
 while (have + created < targetRuns) {
   const n = Math.min(batchSize, targetRuns - have - created);
-  // One transaction per batch: every core call below joins it (withTransaction nests).
-  withTransaction(core, () => {
+  // One unit of work per batch: every core call below joins it (withTransaction nests).
+  await withTransaction(core, async () => {
     for (let i = 0; i < n; i++) {
       const idx = have + created + i;
       const { actor, org } = actors[idx % actors.length]!;
       const projectId = rand() < 0.85 ? pick(org.projectIds) : undefined;
       clock = T0 + idx * 20_000;
-      const run = createRun(core, actor, org.id, { requestText: `${pick(REQUESTS)} (#${idx})`, ...(projectId ? { projectId } : {}) });
+      const run = await createRun(core, actor, org.id, { requestText: `${pick(REQUESTS)} (#${idx})`, ...(projectId ? { projectId } : {}) });
       events++; // createRun's own stage_transition to intake
       const outcome = pickOutcome();
       if (outcome === 'active') continue;
       clock += 1000;
       // Finishing appends 1 event (2 for failed); the story fills the rest up to eventsPerRun.
       const story = runStory(eventsPerRun - 1 - (outcome === 'failed' ? 2 : 1));
-      appendRunEvents(core, run.id, story);
+      await appendRunEvents(core, run.id, story);
       events += story.length;
       clock += 15_000;
-      finishRun(core, run.id, outcome, outcome === 'failed' ? { errorMessage: 'verify: 2 tests failed' } : outcome === 'cancelled' ? { errorMessage: 'Cancelled by Bench Owner' } : {});
+      await finishRun(core, run.id, outcome, outcome === 'failed' ? { errorMessage: 'verify: 2 tests failed' } : outcome === 'cancelled' ? { errorMessage: 'Cancelled by Bench Owner' } : {});
       events += outcome === 'failed' ? 2 : 1;
     }
-  });
+  }, 'bench: seed runs');
   created += n;
   const now = performance.now();
   if (now - lastReport > 5000) {
@@ -307,10 +310,10 @@ function outsideEvent(orgIdx: number, projIdx: number, n: number, at: number): P
       return { ...base, source, event_type: 'message', title: `Discord message in #dev from ${who}`, content: `Re PR #${pr}: ${said}`, resource: 'dev' };
   }
 }
-const ingestedCount = () =>
-  core.db.select({ n: count() }).from(contextEvents).where(and(inArray(contextEvents.orgId, orgIds), sql`${contextEvents.source} <> ${BATON_SOURCE}`)).get()?.n ?? 0;
+const ingestedCount = async () =>
+  (await core.db.select({ n: count() }).from(contextEvents).where(and(inArray(contextEvents.orgId, orgIds), sql`${contextEvents.source} <> ${BATON_SOURCE}`)))[0]?.n ?? 0;
 const CHUNK = Number(args['handoff-every']);
-const haveContext = ingestedCount();
+const haveContext = await ingestedCount();
 const projectsInOrder = manifest.orgs.flatMap((o, orgIdx) => o.projectIds.map((projectId, projIdx) => ({ org: o, orgIdx, projectId, projIdx })));
 let contextCreated = 0;
 let handoffsCreated = 0;
@@ -322,16 +325,17 @@ while (haveContext + contextCreated < targetContextEvents) {
   const { org, orgIdx, projectId, projIdx } = projectsInOrder[chunk % projectsInOrder.length]!;
   const n = Math.min(CHUNK, targetContextEvents - haveContext - contextCreated);
   const actor: Actor = { userId: org.ownerUserId, via: 'session' };
-  withTransaction(core, () => {
+  // The events and the handoff drafted from them (database reads and CPU only) in one unit of work.
+  await withTransaction(core, async () => {
     const first = chunk * CHUNK;
     const events = Array.from({ length: n }, (_, i) => outsideEvent(orgIdx, projIdx, first + i, CTX_T0 + (first + i) * 30_000));
     clock = CTX_T0 + (first + n) * 30_000;
-    contextCreated += ingestContextEvents(core, actor, { project_id: projectId, events }).ingested;
+    contextCreated += (await ingestContextEvents(core, actor, { project_id: projectId, events })).ingested;
     clock += 1000;
     const project = { id: projectId, orgId: org.id, name: `Service ${orgIdx}-${projIdx}` };
-    insertHandoff(core, project, draftProjectHandoff(core, project, {}), actor.userId);
+    await insertHandoff(core, project, await draftProjectHandoff(core, project, {}), actor.userId);
     handoffsCreated++;
-  });
+  }, 'bench: seed context');
   const now = performance.now();
   if (now - lastReport > 5000) {
     lastReport = now;
@@ -341,34 +345,36 @@ while (haveContext + contextCreated < targetContextEvents) {
 const contextSeconds = (performance.now() - tCtx) / 1000;
 
 const totals = {
-  runs: core.db.select({ n: count() }).from(runs).get()?.n ?? 0,
-  readOrgRuns: seededCount(orgIds),
-  org0Runs: core.db.select({ n: count() }).from(runs).where(eq(runs.orgId, orgIds[0]!)).get()?.n ?? 0,
-  org0Completed: core.db.select({ n: count() }).from(runs).where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'))).get()?.n ?? 0,
-  runEvents: (baton.db.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n,
-  contextEventsIngested: ingestedCount(),
-  contextEventsFromRuns: core.db.select({ n: count() }).from(contextEvents).where(eq(contextEvents.source, BATON_SOURCE)).get()?.n ?? 0,
-  handoffs: core.db.select({ n: count() }).from(handoffs).get()?.n ?? 0,
-  org0Handoffs: core.db.select({ n: count() }).from(handoffs).where(eq(handoffs.orgId, orgIds[0]!)).get()?.n ?? 0,
+  runs: (await core.db.select({ n: count() }).from(runs))[0]?.n ?? 0,
+  readOrgRuns: await seededCount(orgIds),
+  org0Runs: (await core.db.select({ n: count() }).from(runs).where(eq(runs.orgId, orgIds[0]!)))[0]?.n ?? 0,
+  org0Completed: (await core.db.select({ n: count() }).from(runs).where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'))))[0]?.n ?? 0,
+  runEvents: (baton.store.reader.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n,
+  contextEventsIngested: await ingestedCount(),
+  contextEventsFromRuns: (await core.db.select({ n: count() }).from(contextEvents).where(eq(contextEvents.source, BATON_SOURCE)))[0]?.n ?? 0,
+  handoffs: (await core.db.select({ n: count() }).from(handoffs))[0]?.n ?? 0,
+  org0Handoffs: (await core.db.select({ n: count() }).from(handoffs).where(eq(handoffs.orgId, orgIds[0]!)))[0]?.n ?? 0,
   // The run every GET /runs/{id} measurement (Baton and both baselines) fetches: finished, in orgs[0].
-  sampleRunId: core.db
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'), sql`${runs.lastSeq} > 0`))
-    .orderBy(desc(runs.createdAt))
-    .limit(1)
-    .get()?.id,
+  sampleRunId: (
+    await core.db
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'), sql`${runs.lastSeq} > 0`))
+      .orderBy(desc(runs.createdAt))
+      .limit(1)
+  )[0]?.id,
   // Runs of orgs[0] left active (engine paused): the real server's SSE streams can stay open on them.
-  activeRunIds: core.db
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'intake')))
-    .limit(10)
-    .all()
-    .map((r) => r.id),
+  activeRunIds: (
+    await core.db
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'intake')))
+      .limit(10)
+  ).map((r) => r.id),
 };
-// Checkpoint so the measured server does not start with a large WAL to replay.
-baton.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+// Checkpoint so the measured server does not start with a large WAL to replay (on the writer: no
+// unit is open now, and the reader holds no snapshot between statements).
+baton.store.sqliteWriter!.$client.pragma('wal_checkpoint(TRUNCATE)');
 await baton.close();
 process.stdout.write(
   JSON.stringify({

@@ -19,7 +19,7 @@ import { createApp } from '../apps/server/src/app.ts';
 import type { BenchManifest } from './seed.ts';
 
 const env = parseEnv();
-const baton = bootstrap(env);
+const baton = await bootstrap(env);
 const server = createServer(createApp({ deps: baton.deps, webDist: null }));
 server.keepAliveTimeout = 65_000;
 baton.start(); // a no-op under BATON_ENGINE_PAUSED=true, as in the measured server
@@ -47,8 +47,8 @@ async function append(runIds: string[], rate: number, durationS: number) {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const runId = runIds[i % runIds.length]!;
     const t = nowMs();
-    // Commit, then (after the commit, synchronously) the bus calls every stream's res.write.
-    appendRunEvents(baton.core, runId, [{ eventType: 'message', data: { role: 'agent', stage: 'build', text: `progress ${i}`, t } }]);
+    // Commit; once it is durable (before the promise settles) the bus calls every stream's res.write.
+    await appendRunEvents(baton.core, runId, [{ eventType: 'message', data: { role: 'agent', stage: 'build', text: `progress ${i}`, t } }]);
     commitMs.push(nowMs() - t);
     // The writes are corked until the next tick; after setImmediate every socket's writev is done.
     await new Promise((r) => setImmediate(r));
@@ -74,9 +74,11 @@ process.on('message', (msg: { id: number; cmd: string; [k: string]: unknown }) =
     try {
       switch (msg.cmd) {
         case 'createRuns': {
-          const ids = withTransaction(baton.core, () =>
-            Array.from({ length: Number(msg.n) }, (_, i) => createRun(baton.core, owner, manifest.orgs[0]!.id, { requestText: `SSE fan-out run ${i}` }).id),
-          );
+          const ids = await withTransaction(baton.core, async () => {
+            const created: string[] = [];
+            for (let i = 0; i < Number(msg.n); i++) created.push((await createRun(baton.core, owner, manifest.orgs[0]!.id, { requestText: `SSE fan-out run ${i}` })).id);
+            return created;
+          }, 'bench: create runs');
           return reply({ runIds: ids });
         }
         case 'append':
@@ -91,9 +93,9 @@ process.on('message', (msg: { id: number; cmd: string; [k: string]: unknown }) =
         case 'subscribers':
           return reply({ subscribers: baton.core.bus?.subscriberCount() ?? 0 });
         case 'finish':
-          withTransaction(baton.core, () => {
-            for (const id of msg.runIds as string[]) finishRun(baton.core, id, 'completed');
-          });
+          await withTransaction(baton.core, async () => {
+            for (const id of msg.runIds as string[]) await finishRun(baton.core, id, 'completed');
+          }, 'bench: finish runs');
           return reply({ ok: true });
         case 'exit':
           reply({ ok: true });

@@ -664,7 +664,7 @@ async function main() {
       );
     }
     results.events.method =
-      '100 runs, one async task each appending one tool_result event at a time through core appendRunEvents, in a process of its own (core in-process, as the engine appends). group = through core GroupCommitter, as the job worker commits run steps (appends ready in the same tick share one transaction and fsync; each task awaits its commit); single = one transaction and fsync per append (API-driven appends). The target is judged on group + FULL, the engine path with the server setting.';
+      '100 runs, appended to one tool_result event at a time through core appendRunEvents, in a process of its own (core in-process, as the engine appends). group = each append a unit of work of its own (withTransaction), the units of the 100 tasks waiting concurrently, as the job worker commits run steps: the core SQLite writer lane commits the units queued together in one transaction and fsync, each task awaiting its durable commit; single = one unit per append, each awaited before the next starts, round-robin over the runs: one transaction and fsync per append (a lone API-driven append). The target is judged on group + FULL, the engine path with the server setting.';
 
     // -- 7. SSE fan-out: the harness appends through core in the server's own process.
     log('SSE fan-out harness…');

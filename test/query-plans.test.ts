@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, openDatabase, runMigrations, type DB } from '@baton/db';
+import { openStore, type Store } from '@baton/db';
 import {
   appendRunEvents,
   createApiKey,
   createConsoleLogger,
+  createCoreContext,
   draftProjectHandoff,
   getHandoff,
   getRelayJob,
@@ -78,7 +79,7 @@ interface Checked {
 }
 
 let dir: string;
-let db: DB;
+let store: Store;
 let ctx: CoreContext;
 const captured: Captured[] = [];
 const seed: {
@@ -98,10 +99,10 @@ const seed: {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-plans-'));
-  db = openDatabase({ file: join(dir, 'baton.db'), synchronous: 'NORMAL', logger: { logQuery: (sql, params) => captured.push({ sql, params }) } });
-  runMigrations(db);
-  ctx = {
-    db,
+  // The logger sees the queries of both connections: the reader (outside a unit) and the writer.
+  store = await openStore({ file: join(dir, 'baton.db'), synchronous: 'NORMAL', logger: { logQuery: (sql, params) => captured.push({ sql, params }) } });
+  ctx = createCoreContext({
+    store,
     logger: createConsoleLogger('silent'),
     now: () => new Date(),
     config: {
@@ -123,61 +124,62 @@ beforeAll(async () => {
         allowPrivateUrls: false,
       },
     },
-  };
+  });
 
   // A few rows in every table the list queries read (plans do not depend on counts: Baton never ANALYZEs).
-  const a = registerUser(ctx, { email: 'plans-owner@example.test', name: 'Owner', passwordHash: 'x' });
-  const b = registerUser(ctx, { email: 'plans-member@example.test', name: 'Member', passwordHash: 'x' });
+  const a = await registerUser(ctx, { email: 'plans-owner@example.test', name: 'Owner', passwordHash: 'x' });
+  const b = await registerUser(ctx, { email: 'plans-member@example.test', name: 'Member', passwordHash: 'x' });
   seed.owner = { userId: a.user.id, via: 'session' };
   seed.member = { userId: b.user.id, via: 'session' };
   seed.orgId = a.organization.id;
-  seed.otherOrgId = createOrg(ctx, { name: 'Second org', ownerUserId: a.user.id }).id;
+  seed.otherOrgId = (await createOrg(ctx, { name: 'Second org', ownerUserId: a.user.id })).id;
   for (let p = 0; p < 3; p++) {
-    const project = createProject(ctx, seed.owner, seed.orgId, { name: `Project ${p}` });
+    const project = await createProject(ctx, seed.owner, seed.orgId, { name: `Project ${p}` });
     seed.projectId ??= project.id;
   }
-  createProject(ctx, seed.member, b.organization.id, { name: 'Member project' });
+  await createProject(ctx, seed.member, b.organization.id, { name: 'Member project' });
   for (let i = 0; i < 30; i++) {
-    const run = createRun(ctx, seed.owner, seed.orgId, { requestText: `run ${i}`, ...(i % 2 ? { projectId: seed.projectId } : {}) });
-    appendRunEvents(ctx, run.id, [
+    const run = await createRun(ctx, seed.owner, seed.orgId, { requestText: `run ${i}`, ...(i % 2 ? { projectId: seed.projectId } : {}) });
+    await appendRunEvents(ctx, run.id, [
       { eventType: 'message', data: { text: 'hello' } },
       { eventType: 'cost_update', data: { credits: '0.01' } },
     ]);
-    if (i % 3) finishRun(ctx, run.id, i % 5 ? 'completed' : 'failed', i % 5 ? {} : { errorMessage: 'boom' });
+    if (i % 3) await finishRun(ctx, run.id, i % 5 ? 'completed' : 'failed', i % 5 ? {} : { errorMessage: 'boom' });
     else seed.activeRunId = run.id; // still in intake, its run.advance job queued
     seed.runId ??= run.id;
   }
   // Past two list checkpoints (every CHECKPOINT_STEP runs), so a deep page walks to them and starts from one.
-  for (let i = 0; i < 2 * CHECKPOINT_STEP + 20; i++) createRun(ctx, seed.owner, seed.otherOrgId, { requestText: `deep ${i}` });
+  for (let i = 0; i < 2 * CHECKPOINT_STEP + 20; i++) await createRun(ctx, seed.owner, seed.otherOrgId, { requestText: `deep ${i}` });
   // Flow Relay: context streams (ingested, personal, and the runs' own lines above), handoffs in both orgs.
   const frActor: Actor = { userId: a.user.id, via: 'fr_key' };
-  const otherProject = createProject(ctx, seed.owner, seed.otherOrgId, { name: 'Second org project' });
+  const otherProject = await createProject(ctx, seed.owner, seed.otherOrgId, { name: 'Second org project' });
   for (const [projectId, orgId] of [
     [seed.projectId, seed.orgId],
     [otherProject.id, seed.otherOrgId],
   ] as const) {
     for (let i = 0; i < 3; i++) {
-      ingestContextEvents(ctx, frActor, {
+      await ingestContextEvents(ctx, frActor, {
         project_id: projectId,
         events: Array.from({ length: 20 }, (_, n) => ({ source: n % 2 ? 'github' : 'slack', event_type: 'push', title: `PAY-${n} change`, content: 'We decided to ship it.', branch: 'main', external_id: `${i}-${n}` })),
       });
-      seed.handoffId = insertHandoff(ctx, { id: projectId, orgId }, draftProjectHandoff(ctx, { id: projectId, name: 'P' }, {}), a.user.id).id;
+      const draft = await draftProjectHandoff(ctx, { id: projectId, name: 'P' }, {});
+      seed.handoffId = (await insertHandoff(ctx, { id: projectId, orgId }, draft, a.user.id)).id;
     }
   }
-  ingestContextEvents(ctx, frActor, { events: [{ source: 'slack', event_type: 'message', title: 'personal note', content: '' }] });
-  seed.relayJobId = createHandoffJob(ctx, frActor, { project_id: seed.projectId }).jobId;
+  await ingestContextEvents(ctx, frActor, { events: [{ source: 'slack', event_type: 'message', title: 'personal note', content: '' }] });
+  seed.relayJobId = (await createHandoffJob(ctx, frActor, { project_id: seed.projectId })).jobId;
 
-  const key = createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans', kind: 'mk_live' }, generateApiKey('mk_live'));
-  createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans fr', kind: 'fr' }, generateApiKey('fr'));
+  const key = await createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans', kind: 'mk_live' }, generateApiKey('mk_live'));
+  await createApiKey(ctx, seed.owner, seed.orgId, { name: 'plans fr', kind: 'fr' }, generateApiKey('fr'));
   seed.apiKey = key.key;
   seed.mkActor = { userId: a.user.id, via: 'mk_key', keyOrgId: seed.orgId };
-  const sessions = createSessionAuth(db);
+  const sessions = createSessionAuth(store);
   const cookie = await sessions.createSessionCookie(a.user.id, false);
   seed.sessionId = /mk_session=([^;]+)/.exec(cookie)![1]!;
 });
 
-afterAll(() => {
-  if (db) closeDatabase(db);
+afterAll(async () => {
+  await store?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -188,7 +190,7 @@ async function capture(fn: () => unknown): Promise<Captured[]> {
 }
 
 function explain(q: Captured): Checked {
-  const rows = db.$client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as unknown[])) as PlanRow[];
+  const rows = store.reader.$client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as unknown[])) as PlanRow[];
   const plan = rows.map((r) => r.detail);
   return {
     sql: q.sql,
@@ -261,12 +263,12 @@ const CASES: Array<{ name: string; table: string; run: () => unknown }> = [
   {
     name: 'bearer key lookup (every API request)',
     table: 'api_keys',
-    run: () => resolveCredentials(db, createSessionAuth(db), { authorization: `Bearer ${seed.apiKey}`, cookie: undefined, surface: 'mk', secure: false }),
+    run: () => resolveCredentials(store, createSessionAuth(store), { authorization: `Bearer ${seed.apiKey}`, cookie: undefined, surface: 'mk', secure: false }),
   },
   {
     name: 'session cookie lookup (every SPA request)',
     table: 'sessions',
-    run: () => resolveCredentials(db, createSessionAuth(db), { authorization: undefined, cookie: `mk_session=${seed.sessionId}`, surface: 'mk', secure: false }),
+    run: () => resolveCredentials(store, createSessionAuth(store), { authorization: undefined, cookie: `mk_session=${seed.sessionId}`, surface: 'mk', secure: false }),
   },
 ];
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { memberships, type Store } from '@baton/db';
 import type { Call } from './client.ts';
 
 export interface TestUser {
@@ -53,16 +54,16 @@ export async function createProject(call: Call, auth: { cookie?: string; token?:
 
 /**
  * Adds an existing user to an org with a role. The contracts have no invitation endpoint yet, so
- * this writes the membership row directly through the real database.
+ * this writes the membership row directly through the real database, as one unit of work.
  */
-export function addMember(
-  db: { $client: { prepare(sql: string): { run(...args: unknown[]): unknown } } },
+export async function addMember(
+  store: Pick<Store, 'unit'>,
   orgId: string,
   userId: string,
   role: 'owner' | 'admin' | 'member' | 'viewer',
   temporaryAdminUntil: string | null = null,
-) {
-  db.$client
-    .prepare(`INSERT INTO memberships (id, org_id, user_id, role, temporary_admin_until, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
-    .run(randomUUID(), orgId, userId, role, temporaryAdminUntil, new Date().toISOString());
+): Promise<void> {
+  await store.unit(async (tx) => {
+    await tx.insert(memberships).values({ id: randomUUID(), orgId, userId, role, temporaryAdminUntil, createdAt: new Date().toISOString() });
+  }, 'test: add member');
 }

@@ -26,7 +26,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     warn() {},
     error: (msg, extra) => loggedErrors.push({ msg, ...(extra ? { extra } : {}) }),
   };
-  const baton = bootstrap(parseEnv({ BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: 'NORMAL', BATON_LOG_LEVEL: 'silent', ...env }), { logger });
+  const baton = await bootstrap(parseEnv({ BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: 'NORMAL', BATON_LOG_LEVEL: 'silent', ...env }), { logger });
   const server: Server = createServer(createApp({ deps: baton.deps, webDist: null, sseHeartbeatMs: opts.sseHeartbeatMs }));
   baton.start();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,8 @@
-import { closeDatabase, openDatabase, runMigrations, setReadCaches, type DB } from '@baton/db';
+import { openStore, setReadCaches, type Store } from '@baton/db';
 import { join } from 'node:path';
 import {
   createConsoleLogger,
+  createCoreContext,
   DEFAULT_COMMAND_ALLOWLIST,
   DEFAULT_PRICES,
   ENGINE_JOB_HANDLERS,
@@ -18,24 +19,29 @@ import type { ApiDeps } from '@baton/api';
 import type { Env } from './env.ts';
 
 export interface Baton {
-  db: DB;
+  store: Store;
   core: CoreContext;
   deps: ApiDeps;
   worker: JobWorker;
   /** Starts the durable worker (unless BATON_ENGINE_PAUSED): runs advance, approvals expire. */
-  start(): void;
+  start(): Promise<void>;
   /** Stops the worker (running steps are put back in the queue) and closes the database. */
   close(): Promise<void>;
 }
 
 /** Opens the database, applies migrations and wires the long-lived services. Shared by the server, the CLI and tests. */
-export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
-  const db = openDatabase({ file: env.databaseFile, synchronous: env.BATON_SQLITE_SYNCHRONOUS });
-  setReadCaches(db, env.BATON_READ_CACHES);
-  runMigrations(db);
-  const core: CoreContext = {
-    db,
-    logger: opts.logger ?? createConsoleLogger(env.BATON_LOG_LEVEL),
+export async function bootstrap(env: Env, opts: { logger?: Logger } = {}): Promise<Baton> {
+  const logger = opts.logger ?? createConsoleLogger(env.BATON_LOG_LEVEL);
+  const store = await openStore({
+    file: env.databaseFile,
+    synchronous: env.BATON_SQLITE_SYNCHRONOUS,
+    onSlowUnit: (ms, label) => logger.warn('slow unit of work', { ms: Math.round(ms), unit: label ?? null }),
+  });
+  setReadCaches(store.reader, env.BATON_READ_CACHES);
+  if (store.sqliteWriter) setReadCaches(store.sqliteWriter, env.BATON_READ_CACHES);
+  const core: CoreContext = createCoreContext({
+    store,
+    logger,
     now: () => new Date(),
     bus: new RunEventBus(),
     runAborts: new Map(),
@@ -58,21 +64,21 @@ export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
         allowPrivateUrls: env.BATON_ALLOW_PRIVATE_URLS,
       },
     },
-  };
+  });
   const onEngineDead = onEngineJobDead(core);
   const onRelayDead = onRelayJobDead(core);
   const worker = new JobWorker(core, { ...ENGINE_JOB_HANDLERS, ...RELAY_JOB_HANDLERS }, {
     concurrency: env.BATON_WORKER_CONCURRENCY,
     retryBaseMs: env.BATON_JOB_RETRY_BASE_MS,
-    onDead: (job, error) => {
-      onEngineDead(job, error);
-      onRelayDead(job, error);
+    onDead: async (job, error) => {
+      await onEngineDead(job, error);
+      await onRelayDead(job, error);
     },
   });
   core.wakeWorker = worker.wake;
   const deps: ApiDeps = {
     core,
-    sessions: createSessionAuth(db),
+    sessions: createSessionAuth(store),
     loginThrottle: new LoginThrottle(),
     relayLimiter: new RateLimiter(env.BATON_RELAY_RATE_LIMIT),
     relayUserLimiter: new RateLimiter(env.BATON_RELAY_USER_RATE_LIMIT),
@@ -81,16 +87,16 @@ export function bootstrap(env: Env, opts: { logger?: Logger } = {}): Baton {
     devErrors: env.BATON_DEV,
   };
   return {
-    db,
+    store,
     core,
     deps,
     worker,
-    start: () => {
-      if (!env.BATON_ENGINE_PAUSED) worker.start();
+    start: async () => {
+      if (!env.BATON_ENGINE_PAUSED) await worker.start();
     },
     close: async () => {
       await worker.stop();
-      closeDatabase(db);
+      await store.close();
     },
   };
 }

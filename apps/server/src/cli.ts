@@ -43,7 +43,7 @@ function takeDataDir(argv: string[]): { rest: string[]; dataDir?: string; error?
 }
 
 /** Opens the server's database, or says why not; never creates one (bootstrap would). */
-function openExisting(env: Env): Baton | null {
+async function openExisting(env: Env): Promise<Baton | null> {
   if (!existsSync(env.databaseFile)) {
     process.stderr.write(missingDatabase(env) + '\n');
     return null;
@@ -58,10 +58,10 @@ async function outbox(env: Env, rest: string[]): Promise<number> {
     process.stderr.write('--limit takes a positive whole number\n');
     return 2;
   }
-  const baton = openExisting(env);
+  const baton = await openExisting(env);
   if (!baton) return 1;
   try {
-    const mails = listOutbox(baton.core, limit);
+    const mails = await listOutbox(baton.core, limit);
     if (!mails.length) process.stdout.write('The outbox is empty.\n');
     for (const m of mails) {
       process.stdout.write(`--- ${m.createdAt}  to: ${m.to}  via: ${m.transport}${m.error ? `  (send failed: ${m.error})` : ''}\n`);

@@ -24,7 +24,7 @@ async function reportSandbox(enabled: boolean, logger: Logger): Promise<void> {
   for (const note of sandboxNotes()) logger.warn(note);
 }
 
-function main() {
+async function main() {
   let env;
   try {
     env = parseEnv();
@@ -32,10 +32,17 @@ function main() {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
   }
-  const baton = bootstrap(env);
+  let baton;
+  try {
+    baton = await bootstrap(env);
+  } catch (e) {
+    // A database Baton cannot use (migrated by a newer version, unreadable, …): say so, no stack.
+    process.stderr.write(`Baton could not open its database: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   const server = createServer(createApp({ deps: baton.deps }));
   server.keepAliveTimeout = 65_000;
-  baton.start();
+  await baton.start();
   void reportSandbox(baton.core.config.engine.sandbox, baton.core.logger);
   server.listen(env.PORT, env.HOST, () => {
     const addr = server.address();
@@ -46,9 +53,9 @@ function main() {
     });
   });
   const shutdown = (signal: string) => {
-    baton.core.logger.info(`received ${signal}, shutting down`);
+    baton!.core.logger.info(`received ${signal}, shutting down`);
     server.close(() => {
-      void baton.close().then(() => process.exit(0));
+      void baton!.close().then(() => process.exit(0));
     });
     server.closeAllConnections();
     setTimeout(() => process.exit(0), 5000).unref();
@@ -57,4 +64,4 @@ function main() {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main();
+void main();

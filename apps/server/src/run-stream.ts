@@ -77,7 +77,7 @@ export function createRunStreamHandler(deps: ApiDeps, opts: { heartbeatMs?: numb
     const orgId = ctx.requestedOrgId ?? (typeof req.query.orgId === 'string' && req.query.orgId ? req.query.orgId : null);
     let run;
     try {
-      run = loadRunFor(deps.core, ctx.actor, orgId, String(req.params.id)).run;
+      run = (await loadRunFor(deps.core, ctx.actor, orgId, String(req.params.id))).run;
     } catch (e) {
       if (e instanceof AppError) {
         res.status(e.status).json({ error: e.message });
@@ -86,8 +86,21 @@ export function createRunStreamHandler(deps: ApiDeps, opts: { heartbeatMs?: numb
       throw e;
     }
 
-    const backlog = runEventsAfter(deps.core, run.id, lastSent);
+    // Subscribe before reading the backlog, holding live events back until it is sent: a commit that
+    // lands while the backlog is read is then in the backlog, in the held events, or in both (`send`
+    // drops what was already sent). No gap, no duplicate.
+    let held: RunEvent[] | null = [];
+    let send: (e: RunEvent) => void = () => {};
+    const unsubscribe = bus.subscribe(run.id, (e) => (held ? held.push(e) : send(e)));
+    let backlog: RunEvent[];
+    try {
+      backlog = await runEventsAfter(deps.core, run.id, lastSent);
+    } catch (e) {
+      unsubscribe();
+      throw e;
+    }
     if (isTerminal(run.status) && backlog.length === 0) {
+      unsubscribe();
       // Nothing more will ever come. 204 tells EventSource to stop reconnecting (a closed 200 would not).
       res.status(204).end();
       return;
@@ -109,16 +122,16 @@ export function createRunStreamHandler(deps: ApiDeps, opts: { heartbeatMs?: numb
       heartbeats.delete(res);
       res.end();
     };
-    const send = (e: RunEvent) => {
+    send = (e: RunEvent) => {
       if (ended || e.sequenceNumber <= lastSent) return;
       lastSent = e.sequenceNumber;
       res.write(format(e));
       if (endsRun(e)) end();
     };
-    // The backlog was read synchronously just above, and nothing has awaited since, so no commit can
-    // have landed in between; `send` drops anything already sent. No gap, no duplicate.
-    const unsubscribe = bus.subscribe(run.id, send);
     for (const e of backlog) send(e);
+    const caughtUp = held.sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+    held = null;
+    for (const e of caughtUp) send(e);
     if (!ended && isTerminal(run.status)) {
       // The client had already seen the end (or resumed past it): nothing more will come.
       end();

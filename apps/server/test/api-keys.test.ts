@@ -25,7 +25,7 @@ describe('POST /api-keys', () => {
       expect(res.status).toBe(201);
       expect(Object.keys(res.body.data).sort()).toEqual(['createdAt', 'id', 'key', 'kind', 'name']);
       expect(res.body.data.key.startsWith(`${kind}_`)).toBe(true);
-      const row = srv.baton.db.$client.prepare('SELECT * FROM api_keys WHERE id = ?').get(res.body.data.id) as Record<string, string>;
+      const row = srv.baton.store.reader.$client.prepare('SELECT * FROM api_keys WHERE id = ?').get(res.body.data.id) as Record<string, string>;
       expect(row.key_hash).toBe(createHash('sha256').update(res.body.data.key).digest('hex'));
       expect(JSON.stringify(row)).not.toContain(res.body.data.key);
     }
@@ -82,8 +82,8 @@ describe('GET /api-keys', () => {
   it("a member sees only their own mk keys; an admin sees the org's", async () => {
     const member = await createUser(call);
     const admin = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, member.id, 'member');
-    addMember(srv.baton.db, alice.orgId, admin.id, 'admin');
+    await addMember(srv.baton.store, alice.orgId, member.id, 'member');
+    await addMember(srv.baton.store, alice.orgId, admin.id, 'admin');
     const alicesKey = await createApiKey(call, alice, 'mk_live');
     const membersKey = await createApiKey(call, member, 'mk_live', { orgId: alice.orgId });
     const asMember = await call('GET', '/api/v1/api-keys', { cookie: member.cookie, headers: { 'x-org-id': alice.orgId } });
@@ -135,10 +135,10 @@ describe('keys and surfaces', () => {
 
   it('an mk key stops working when its user leaves the org', async () => {
     const member = await createUser(call);
-    addMember(srv.baton.db, bob.orgId, member.id, 'member');
+    await addMember(srv.baton.store, bob.orgId, member.id, 'member');
     const key = await createApiKey(call, member, 'mk_live', { orgId: bob.orgId });
     expect((await call('GET', `/api/v1/orgs/${bob.orgId}`, { token: key.key })).status).toBe(200);
-    srv.baton.db.$client.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(bob.orgId, member.id);
+    await srv.baton.store.unit(async (tx) => void tx.$client.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(bob.orgId, member.id));
     expect((await call('GET', `/api/v1/orgs/${bob.orgId}`, { token: key.key })).status).toBe(404);
   });
 });

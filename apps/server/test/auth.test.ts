@@ -16,8 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => srv.close());
 
-const resetTokenFromOutbox = (email: string) => {
-  const mail = listOutbox(srv.baton.core, 50).find((m) => m.to === email);
+const resetTokenFromOutbox = async (email: string) => {
+  const mail = (await listOutbox(srv.baton.core, 50)).find((m) => m.to === email);
   const token = mail?.text.match(/token=([A-Za-z0-9_-]+)/)?.[1];
   if (!token) throw new Error(`no reset mail for ${email}`);
   return token;
@@ -158,7 +158,7 @@ describe('password reset', () => {
     expect(unknown.status).toBe(200);
     expectMkContract('POST', '/auth/forgot-password', 200, known.body);
     expect(known.body).toEqual(unknown.body);
-    expect(listOutbox(srv.baton.core, 100).some((m) => m.to === 'ghost@example.test')).toBe(false);
+    expect((await listOutbox(srv.baton.core, 100)).some((m) => m.to === 'ghost@example.test')).toBe(false);
   });
 
   it('sends at most 3 reset mails per address in 15 minutes, answering the same every time', async () => {
@@ -170,7 +170,7 @@ describe('password reset', () => {
       bodies.push(res.body);
     }
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
-    expect(listOutbox(srv.baton.core, 200).filter((m) => m.to === u.email)).toHaveLength(3);
+    expect((await listOutbox(srv.baton.core, 200)).filter((m) => m.to === u.email)).toHaveLength(3);
   });
 
   it('forgot-password answers 400 to a bad email', async () => {
@@ -182,7 +182,7 @@ describe('password reset', () => {
   it('a reset token works exactly once, changes the password and ends old sessions', async () => {
     const u = await createUser(call);
     await call('POST', '/api/v1/auth/forgot-password', { body: { email: u.email } });
-    const token = resetTokenFromOutbox(u.email);
+    const token = await resetTokenFromOutbox(u.email);
     const reset = await call('POST', '/api/v1/auth/reset-password', { body: { token, password: 'brand-new-password' } });
     expect(reset.status).toBe(200);
     expectMkContract('POST', '/auth/reset-password', 200, reset.body);
@@ -204,9 +204,9 @@ describe('password reset', () => {
 
     const u = await createUser(call);
     await call('POST', '/api/v1/auth/forgot-password', { body: { email: u.email } });
-    const token = resetTokenFromOutbox(u.email);
+    const token = await resetTokenFromOutbox(u.email);
     // Age the token past its hour by rewriting its expiry in the real database.
-    srv.baton.db.$client.prepare(`UPDATE password_reset_tokens SET expires_at = ? WHERE user_id = ?`).run(new Date(Date.now() - 1000).toISOString(), u.id);
+    await srv.baton.store.unit(async (tx) => void tx.$client.prepare(`UPDATE password_reset_tokens SET expires_at = ? WHERE user_id = ?`).run(new Date(Date.now() - 1000).toISOString(), u.id));
     const expired = await call('POST', '/api/v1/auth/reset-password', { body: { token, password: 'password123' } });
     expect(expired.status).toBe(400);
   });
@@ -215,8 +215,8 @@ describe('password reset', () => {
     const u = await createUser(call);
     const before = Date.now();
     await call('POST', '/api/v1/auth/forgot-password', { body: { email: u.email } });
-    const token = resetTokenFromOutbox(u.email);
-    const rows = srv.baton.db.$client.prepare(`SELECT token_hash, expires_at FROM password_reset_tokens WHERE user_id = ?`).all(u.id) as Array<{ token_hash: string; expires_at: string }>;
+    const token = await resetTokenFromOutbox(u.email);
+    const rows = srv.baton.store.reader.$client.prepare(`SELECT token_hash, expires_at FROM password_reset_tokens WHERE user_id = ?`).all(u.id) as Array<{ token_hash: string; expires_at: string }>;
     expect(rows).toHaveLength(1);
     expect(rows[0]!.token_hash).not.toContain(token);
     expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -257,7 +257,7 @@ describe('reset mail over SMTP', () => {
       expect(res.status).toBe(200);
       await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
       expect(received[0]!.to).toEqual([u.email]);
-      const [row] = listOutbox(mailed.baton.core, 1);
+      const [row] = await listOutbox(mailed.baton.core, 1);
       expect(row).toMatchObject({ to: u.email, transport: 'smtp', error: null });
       const token = row!.text.match(/token=([A-Za-z0-9_-]+)/)![1]!;
       // The body is quoted-printable and may fold the link, but the bare token line stays whole.

@@ -6,8 +6,9 @@ import { client, type Call } from '../../../test/helpers/client.ts';
 import { addMember, createApiKey, createProject, createUser } from '../../../test/helpers/factories.ts';
 import { createRunVia, setAutonomy, waitForRun } from '../../../test/helpers/runs.ts';
 import { expectErrorBody, expectMkContract } from '../../../test/helpers/contract.ts';
-import { resolveCredentials, hashApiKey } from '@baton/auth';
-import { finishedRunCacheSize } from '@baton/core';
+import { resolveCredentials, hashApiKey, type CredentialResult } from '@baton/auth';
+import { finishedRunCacheSize, withTransaction } from '@baton/core';
+import type { DB } from '@baton/db';
 
 /**
  * The read caches (API keys, org access, rendered finished runs) must never serve something the
@@ -78,21 +79,31 @@ describe('API key cache', () => {
 
   it('does not keep a key read inside a transaction that is rolled back', async () => {
     const alice = await createUser(call);
-    const db = srv.baton.core.db;
     const token = 'mk_live_' + 'r'.repeat(32);
     const input = { authorization: `Bearer ${token}`, cookie: undefined, surface: 'mk' as const, secure: false };
-    db.$client.exec('BEGIN');
-    try {
+    // Used a moment ago, so a lookup that finds it has no last-use hint to write.
+    const insertKey = (db: DB) =>
       db.$client
-        .prepare('INSERT INTO api_keys (id, name, kind, key_hash, prefix, user_id, org_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(crypto.randomUUID(), 'temp', 'mk_live', hashApiKey(token), token.slice(0, 12), alice.id, alice.orgId, new Date().toISOString());
-      const inside = await resolveCredentials(db, srv.baton.deps.sessions, input);
-      expect(inside.ok && inside.actor?.userId).toBe(alice.id);
-    } finally {
-      db.$client.exec('ROLLBACK');
-    }
-    const after = await resolveCredentials(db, srv.baton.deps.sessions, input);
+        .prepare('INSERT INTO api_keys (id, name, kind, key_hash, prefix, user_id, org_id, last_used_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(crypto.randomUUID(), 'temp', 'mk_live', hashApiKey(token), token.slice(0, 12), alice.id, alice.orgId, new Date().toISOString(), new Date().toISOString());
+    const rollback = new Error('roll the unit back');
+    let inside: CredentialResult | undefined;
+    await expect(
+      withTransaction(srv.baton.core, async (ctx) => {
+        insertKey(ctx.db);
+        // Credentials are resolved on the store's reader, which sees committed data only: the key
+        // written by this still-open unit is not there.
+        inside = await resolveCredentials(srv.baton.store, srv.baton.deps.sessions, input);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(inside).toEqual({ ok: false, reason: 'Invalid API key' });
+    const after = await resolveCredentials(srv.baton.store, srv.baton.deps.sessions, input);
     expect(after).toEqual({ ok: false, reason: 'Invalid API key' });
+    // The same row, committed this time, is accepted: the refusals above were about the rollback.
+    await withTransaction(srv.baton.core, async (ctx) => void insertKey(ctx.db));
+    const committed = await resolveCredentials(srv.baton.store, srv.baton.deps.sessions, input);
+    expect(committed.ok && committed.actor?.userId).toBe(alice.id);
   });
 });
 
@@ -100,7 +111,7 @@ describe('org access cache', () => {
   it('a member removed from the org by another process gets 404 on the next request', async () => {
     const owner = await createUser(call);
     const bob = await createUser(call);
-    addMember(srv.baton.core.db, owner.orgId, bob.id, 'member');
+    await addMember(srv.baton.store, owner.orgId, bob.id, 'member');
     const asBob = { cookie: bob.cookie, headers: { 'x-org-id': owner.orgId } };
     expect((await call('GET', `/api/v1/orgs/${owner.orgId}`, asBob)).status).toBe(200);
     const other = otherConnection();
@@ -117,10 +128,10 @@ describe('org access cache', () => {
   it('a role lowered in the server’s own connection takes effect at once (admin → viewer: PATCH is 403)', async () => {
     const owner = await createUser(call);
     const carol = await createUser(call);
-    addMember(srv.baton.core.db, owner.orgId, carol.id, 'admin');
+    await addMember(srv.baton.store, owner.orgId, carol.id, 'admin');
     const asCarol = { cookie: carol.cookie, headers: { 'x-org-id': owner.orgId } };
     expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asCarol, body: { name: 'Renamed by admin' } })).status).toBe(200);
-    srv.baton.core.db.$client.prepare("UPDATE memberships SET role = 'viewer' WHERE org_id = ? AND user_id = ?").run(owner.orgId, carol.id);
+    await withTransaction(srv.baton.core, async (ctx) => void ctx.db.$client.prepare("UPDATE memberships SET role = 'viewer' WHERE org_id = ? AND user_id = ?").run(owner.orgId, carol.id));
     expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asCarol, body: { name: 'Renamed by viewer' } })).status).toBe(403);
   });
 
@@ -128,7 +139,7 @@ describe('org access cache', () => {
     const owner = await createUser(call);
     const dave = await createUser(call);
     const until = new Date(Date.now() + 1500).toISOString();
-    addMember(srv.baton.core.db, owner.orgId, dave.id, 'member', until);
+    await addMember(srv.baton.store, owner.orgId, dave.id, 'member', until);
     const asDave = { cookie: dave.cookie, headers: { 'x-org-id': owner.orgId } };
     expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asDave, body: { name: 'Temp admin rename' } })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1600));

@@ -51,7 +51,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'baton-cli-'));
   // A data dir as the server leaves it after its first start.
   serverDataDir = join(tmp, 'server-data');
-  const baton = bootstrap(parseEnv({ BATON_DATA_DIR: serverDataDir, BATON_LOG_LEVEL: 'silent' }), { logger: { info() {}, warn() {}, error() {} } });
+  const baton = await bootstrap(parseEnv({ BATON_DATA_DIR: serverDataDir, BATON_LOG_LEVEL: 'silent' }), { logger: { info() {}, warn() {}, error() {} } });
   await baton.close();
 });
 

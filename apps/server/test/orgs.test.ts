@@ -117,7 +117,7 @@ describe('GET /orgs/{id}', () => {
 describe('PATCH /orgs/{id}', () => {
   it('lets an admin rename and change the autonomy level (happy)', async () => {
     const admin = await createUser(call);
-    addMember(srv.baton.db, owner.orgId, admin.id, 'admin');
+    await addMember(srv.baton.store, owner.orgId, admin.id, 'admin');
     const res = await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { cookie: admin.cookie, body: { name: 'Renamed', autonomyLevel: 'act' } });
     expect(res.status).toBe(200);
     expectMkContract('PATCH', '/orgs/{id}', 200, res.body);
@@ -130,10 +130,10 @@ describe('PATCH /orgs/{id}', () => {
     const viewer = await createUser(call);
     const temp = await createUser(call);
     const lapsed = await createUser(call);
-    addMember(srv.baton.db, owner.orgId, member.id, 'member');
-    addMember(srv.baton.db, owner.orgId, viewer.id, 'viewer');
-    addMember(srv.baton.db, owner.orgId, temp.id, 'member', new Date(Date.now() + 3_600_000).toISOString());
-    addMember(srv.baton.db, owner.orgId, lapsed.id, 'member', new Date(Date.now() - 1000).toISOString());
+    await addMember(srv.baton.store, owner.orgId, member.id, 'member');
+    await addMember(srv.baton.store, owner.orgId, viewer.id, 'viewer');
+    await addMember(srv.baton.store, owner.orgId, temp.id, 'member', new Date(Date.now() + 3_600_000).toISOString());
+    await addMember(srv.baton.store, owner.orgId, lapsed.id, 'member', new Date(Date.now() - 1000).toISOString());
     for (const u of [member, viewer, lapsed]) {
       const res = await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { cookie: u.cookie, body: { name: 'Hijack' } });
       expect(res.status).toBe(403);
@@ -173,13 +173,13 @@ describe('DELETE /orgs/{id}', () => {
     expectMkContract('DELETE', '/orgs/{id}', 200, res.body);
     expect(res.body.data).toEqual({ deleted: true, id: orgId });
     expect((await call('GET', `/api/v1/orgs/${orgId}`, { cookie: u.cookie })).status).toBe(404);
-    const left = srv.baton.db.$client.prepare('SELECT count(*) AS n FROM projects WHERE org_id = ?').get(orgId) as { n: number };
+    const left = srv.baton.store.reader.$client.prepare('SELECT count(*) AS n FROM projects WHERE org_id = ?').get(orgId) as { n: number };
     expect(left.n).toBe(0);
   });
 
   it('answers 403 to an admin, 404 to a non-member, 401 without credentials', async () => {
     const admin = await createUser(call);
-    addMember(srv.baton.db, owner.orgId, admin.id, 'admin');
+    await addMember(srv.baton.store, owner.orgId, admin.id, 'admin');
     const asAdmin = await call('DELETE', `/api/v1/orgs/${owner.orgId}`, { cookie: admin.cookie });
     expect(asAdmin.status).toBe(403);
     expectMkContract('DELETE', '/orgs/{id}', 403, asAdmin.body);

@@ -55,7 +55,7 @@ describe('POST /projects', () => {
 
   it('answers 403 to a viewer and 401 without credentials', async () => {
     const viewer = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, viewer.id, 'viewer');
+    await addMember(srv.baton.store, alice.orgId, viewer.id, 'viewer');
     const asViewer = await call('POST', '/api/v1/projects', { cookie: viewer.cookie, headers: { 'x-org-id': alice.orgId }, body: { name: 'Nope' } });
     expect(asViewer.status).toBe(403);
     expectErrorBody(asViewer.body);
@@ -146,7 +146,7 @@ describe('PATCH /projects/{id}', () => {
     expect(res.status).toBe(404);
     expectMkContract('PATCH', '/projects/{id}', 404, res.body);
     const viewer = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, viewer.id, 'viewer');
+    await addMember(srv.baton.store, alice.orgId, viewer.id, 'viewer');
     const asViewer = await call('PATCH', `/api/v1/projects/${p.id}`, { cookie: viewer.cookie, headers: { 'x-org-id': alice.orgId }, body: { name: 'x' } });
     expect(asViewer.status).toBe(403);
     const anon = await call('PATCH', `/api/v1/projects/${p.id}`, { body: { name: 'x' } });
@@ -163,7 +163,7 @@ describe('DELETE /projects/{id}', () => {
     expectMkContract('DELETE', '/projects/{id}', 200, res.body);
     expect(res.body.data).toEqual({ deleted: true, id: p.id });
     expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: alice.cookie })).status).toBe(404);
-    const envs = srv.baton.db.$client.prepare('SELECT count(*) AS n FROM project_environments WHERE project_id = ?').get(p.id) as { n: number };
+    const envs = srv.baton.store.reader.$client.prepare('SELECT count(*) AS n FROM project_environments WHERE project_id = ?').get(p.id) as { n: number };
     expect(envs.n).toBe(0);
   });
 
@@ -173,7 +173,7 @@ describe('DELETE /projects/{id}', () => {
     expect(res.status).toBe(404);
     expectMkContract('DELETE', '/projects/{id}', 404, res.body);
     const member = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, member.id, 'member');
+    await addMember(srv.baton.store, alice.orgId, member.id, 'member');
     expect((await call('DELETE', `/api/v1/projects/${p.id}`, { cookie: member.cookie, headers: { 'x-org-id': alice.orgId } })).status).toBe(403);
     const anon = await call('DELETE', `/api/v1/projects/${p.id}`);
     expect(anon.status).toBe(401);

@@ -369,7 +369,7 @@ describe('dedupe by external_id', () => {
 
   it("is shared by the project's members: another member's resend is a duplicate too", async () => {
     const member = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, member.id, 'member');
+    await addMember(srv.baton.store, alice.orgId, member.id, 'member');
     const memberKey = (await createApiKey(call, member, 'fr')).key;
     const p = await createProject(call, { cookie: alice.cookie });
     await ingest(aliceKey, { project_id: p.id, events: [ev({ external_id: 'shared-1' })] });
@@ -481,8 +481,8 @@ describe('roles', () => {
   it('a viewer can list the project stream but not record into it (403); a member can', async () => {
     const viewer = await createUser(call);
     const member = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, viewer.id, 'viewer');
-    addMember(srv.baton.db, alice.orgId, member.id, 'member');
+    await addMember(srv.baton.store, alice.orgId, viewer.id, 'viewer');
+    await addMember(srv.baton.store, alice.orgId, member.id, 'member');
     const viewerKey = (await createApiKey(call, viewer, 'fr')).key;
     const memberKey = (await createApiKey(call, member, 'fr')).key;
     const p = await createProject(call, { cookie: alice.cookie });
@@ -503,7 +503,7 @@ describe('roles', () => {
 
   it('a viewer with a live temporary admin grant may record', async () => {
     const temp = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, temp.id, 'viewer', new Date(Date.now() + 60_000).toISOString());
+    await addMember(srv.baton.store, alice.orgId, temp.id, 'viewer', new Date(Date.now() + 60_000).toISOString());
     const key = (await createApiKey(call, temp, 'fr')).key;
     const p = await createProject(call, { cookie: alice.cookie });
     expect((await ingest(key, { project_id: p.id, events: [ev()] })).ingested).toBe(1);
@@ -534,7 +534,7 @@ describe('tenant isolation', () => {
 
   it("a personal stream never shows another user's events, even from a shared project", async () => {
     const carol = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, carol.id, 'member');
+    await addMember(srv.baton.store, alice.orgId, carol.id, 'member');
     const carolKey = (await createApiKey(call, carol, 'fr')).key;
     const p = await createProject(call, { cookie: alice.cookie });
     await ingest(carolKey, { project_id: p.id, events: [ev({ title: 'carol in project' })] });
@@ -551,7 +551,7 @@ describe('tenant isolation', () => {
 
   it("after removal from an org, the user's events there leave their personal stream and the project answers 404", async () => {
     const dan = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, dan.id, 'member');
+    await addMember(srv.baton.store, alice.orgId, dan.id, 'member');
     const danKey = (await createApiKey(call, dan, 'fr')).key;
     const p = await createProject(call, { cookie: alice.cookie });
     await ingest(danKey, { project_id: p.id, events: [ev({ title: 'dan in acme', created_at: '2026-05-02T00:00:00Z' })] });
@@ -561,7 +561,7 @@ describe('tenant isolation', () => {
     expect((await listEvents(danKey)).map((e) => e.title)).toEqual(['dan own org', 'dan in acme', 'dan personal']);
 
     // No API removes a member yet: delete the row, as addMember writes it.
-    srv.baton.db.$client.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(alice.orgId, dan.id);
+    await srv.baton.store.unit(async (tx) => void tx.$client.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(alice.orgId, dan.id));
 
     expect((await listEvents(danKey)).map((e) => e.title)).toEqual(['dan own org', 'dan personal']);
     expect((await listEvents(danKey, { source: 'github' })).map((e) => e.title)).toEqual(['dan own org', 'dan personal']);

@@ -189,7 +189,7 @@ describe('POST /relay/api/v1/handoffs and GET /jobs/{jobId}', () => {
 describe('GET /relay/api/v1/handoffs', () => {
   it('spans every org of the key owner, newest first, and honours limit', async () => {
     const carol = await createUser(call, { orgName: 'Carol Co' });
-    addMember(srv.baton.db, alice.orgId, carol.id, 'viewer');
+    await addMember(srv.baton.store, alice.orgId, carol.id, 'viewer');
     const carolKey = (await createApiKey(call, carol, 'fr')).key;
     const own = await createProject(call, { cookie: carol.cookie }, { name: 'Carol project' });
     const acme = await createProject(call, { cookie: alice.cookie }, { name: 'Shared with Carol' });
@@ -216,7 +216,7 @@ describe('GET /relay/api/v1/handoffs', () => {
     const ids = async (q: string) => (await call('GET', `/relay/api/v1/handoffs?project_id=${p.id}${q}`, { token: aliceKey })).body.handoffs.map((x: { id: string }) => x.id);
     expect(await ids('')).toEqual([h.id]);
     const viewer = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, viewer.id, 'viewer');
+    await addMember(srv.baton.store, alice.orgId, viewer.id, 'viewer');
     const viewerKey = (await createApiKey(call, viewer, 'fr')).key;
     const denied = await call('PATCH', `/relay/api/v1/handoffs/${h.id}`, { token: viewerKey, body: { status: 'archived' } });
     expect(denied.status).toBe(403);

@@ -43,8 +43,8 @@ describe('GET /relay/api/v1/projects', () => {
 
   it('spans every org the key owner belongs to, with role and temporary admin', async () => {
     const carol = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, carol.id, 'member', new Date(Date.now() + 60_000).toISOString());
-    addMember(srv.baton.db, bob.orgId, carol.id, 'viewer');
+    await addMember(srv.baton.store, alice.orgId, carol.id, 'member', new Date(Date.now() + 60_000).toISOString());
+    await addMember(srv.baton.store, bob.orgId, carol.id, 'viewer');
     await createProject(call, { cookie: bob.cookie }, { name: 'Bob project' });
     const key = await createApiKey(call, carol, 'fr');
     const res = await call('GET', '/relay/api/v1/projects', { token: key.key });

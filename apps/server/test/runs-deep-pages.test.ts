@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../../../test/helpers/server.t
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { createProject, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { expectMkContract } from '../../../test/helpers/contract.ts';
-import { createRun } from '@baton/core';
+import { createRun, withTransaction } from '@baton/core';
 
 /**
  * GET /runs with a deep offset starts from a remembered checkpoint (core/src/runs/list-checkpoints.ts)
@@ -17,6 +17,7 @@ import { createRun } from '@baton/core';
  */
 const RUNS = 1_234; // more than two checkpoints (every 500 runs), ending mid-way between two
 const OFFSETS = [0, 1, 499, 500, 501, 999, 1000, 1001, 1200, 1209, 1210, 1233, 1234, 1500];
+const BURST = 50;
 
 let srv: TestServer;
 let call: Call;
@@ -31,9 +32,14 @@ beforeAll(async () => {
   alice = await createUser(call);
   projectId = (await createProject(call, { cookie: alice.cookie })).id;
   const actor = { userId: alice.id, via: 'session' as const };
-  // Through core, in bursts: many share a millisecond, so ties on created_at are ordered by id.
-  for (let i = 0; i < RUNS; i++) {
-    createRun(srv.baton.core, actor, alice.orgId, { requestText: `Deep page run ${i}`, ...(i % 3 === 0 ? { projectId } : {}) });
+  // Through core, in bursts of concurrent units (committed together): many share a millisecond, so
+  // ties on created_at are ordered by id.
+  for (let start = 0; start < RUNS; start += BURST) {
+    const burst = [];
+    for (let i = start; i < Math.min(start + BURST, RUNS); i++) {
+      burst.push(createRun(srv.baton.core, actor, alice.orgId, { requestText: `Deep page run ${i}`, ...(i % 3 === 0 ? { projectId } : {}) }));
+    }
+    await Promise.all(burst);
   }
   oracle = new Database(join(srv.dataDir, 'baton.db'), { readonly: true });
 }, 60_000);
@@ -85,7 +91,7 @@ describe('GET /runs deep pages', () => {
   it('stay right after new runs are created (every position shifts)', async () => {
     await expectAllPagesRight({});
     const actor = { userId: alice.id, via: 'session' as const };
-    for (let i = 0; i < 7; i++) createRun(srv.baton.core, actor, alice.orgId, { requestText: `Late run ${i}` });
+    for (let i = 0; i < 7; i++) await createRun(srv.baton.core, actor, alice.orgId, { requestText: `Late run ${i}` });
     await expectAllPagesRight({});
     await expectAllPagesRight({ status: 'intake' });
   });
@@ -94,9 +100,11 @@ describe('GET /runs deep pages', () => {
     await expectAllPagesRight({ status: 'intake' });
     await expectAllPagesRight({ projectId });
     const ids = expected({}, 600, 40);
-    const db = srv.baton.core.db.$client;
-    db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id IN (${ids.slice(0, 20).map(() => '?').join(',')})`).run(...ids.slice(0, 20));
-    db.prepare(`UPDATE runs SET project_id = ? WHERE id IN (${ids.slice(20).map(() => '?').join(',')})`).run(projectId, ...ids.slice(20));
+    await withTransaction(srv.baton.core, async (ctx) => {
+      const db = ctx.db.$client;
+      db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id IN (${ids.slice(0, 20).map(() => '?').join(',')})`).run(...ids.slice(0, 20));
+      db.prepare(`UPDATE runs SET project_id = ? WHERE id IN (${ids.slice(20).map(() => '?').join(',')})`).run(projectId, ...ids.slice(20));
+    });
     await expectAllPagesRight({ status: 'intake' });
     await expectAllPagesRight({ status: 'cancelled' });
     await expectAllPagesRight({ projectId });
@@ -125,7 +133,9 @@ describe('GET /runs deep pages', () => {
     expect(top.status).toBe('intake');
     expect((await page({}, 0)).body.data.runs[0]).toEqual(top);
     // Credits move during a stage without a status change: the list must not show the old figure.
-    srv.baton.core.db.$client.prepare('UPDATE runs SET total_credits_used = total_credits_used + 2500000, total_tokens_input = 77 WHERE id = ?').run(top.id);
+    await withTransaction(srv.baton.core, async (ctx) =>
+      void ctx.db.$client.prepare('UPDATE runs SET total_credits_used = total_credits_used + 2500000, total_tokens_input = 77 WHERE id = ?').run(top.id),
+    );
     const after = (await page({}, 0)).body.data.runs[0];
     expect(after.id).toBe(top.id);
     expect(after.totalTokensInput).toBe(77);
@@ -136,7 +146,7 @@ describe('GET /runs deep pages', () => {
 
   it('never reach into another org’s runs from a checkpoint (security)', async () => {
     const bob: TestUser = await createUser(call);
-    createRun(srv.baton.core, { userId: bob.id, via: 'session' }, bob.orgId, { requestText: 'Bob’s only run' });
+    await createRun(srv.baton.core, { userId: bob.id, via: 'session' }, bob.orgId, { requestText: 'Bob’s only run' });
     for (const offset of [0, 500, 1000]) {
       const res = await call('GET', `/api/v1/runs?limit=25&offset=${offset}`, { cookie: bob.cookie });
       expect(res.status).toBe(200);

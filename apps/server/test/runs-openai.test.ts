@@ -66,7 +66,7 @@ describe('openai driver against a fake chat-completions endpoint', () => {
     assertContiguous(run.events.map((e: any) => e.sequenceNumber));
 
     // The ledger the billing endpoints will read: one usage row per cost event, summing to the charge.
-    const ledger = srv.baton.db.$client.prepare(`SELECT amount, event_id FROM credit_ledger WHERE run_id = ? ORDER BY created_at`).all(created.id) as Array<{ amount: number; event_id: string }>;
+    const ledger = srv.baton.store.reader.$client.prepare(`SELECT amount, event_id FROM credit_ledger WHERE run_id = ? ORDER BY created_at`).all(created.id) as Array<{ amount: number; event_id: string }>;
     expect(ledger.map((l) => l.event_id).sort()).toEqual(costs.map((e: any) => e.id).sort());
     expect(ledger.reduce((s, l) => s + l.amount, 0)).toBe(-900_000);
     const org = await call('GET', `/api/v1/orgs/${user.orgId}`, auth);
@@ -130,7 +130,7 @@ describe('credit enforcement', () => {
       const user = await createUser(call);
       await setAutonomy(call, { cookie: user.cookie }, user.orgId, 'autopilot');
       // 0.30 credits: enough for two calls at 0.18, not three. (Purchases land with the billing issue.)
-      srv.baton.db.$client.prepare('UPDATE organizations SET credit_balance = ? WHERE id = ?').run(300_000, user.orgId);
+      await srv.baton.store.unit(async (tx) => void tx.$client.prepare('UPDATE organizations SET credit_balance = ? WHERE id = ?').run(300_000, user.orgId));
       const created = await createRunVia(call, { cookie: user.cookie }, { requestText: 'spend it all' });
       const run = await waitForRun(call, { cookie: user.cookie }, created.id);
       expect(run.status).toBe('failed');

@@ -69,7 +69,7 @@ describe('POST /runs', () => {
     expect(res.status).toBe(404);
     expectErrorBody(res.body);
     const viewer = await createUser(call);
-    addMember(srv.baton.db, alice.orgId, viewer.id, 'viewer');
+    await addMember(srv.baton.store, alice.orgId, viewer.id, 'viewer');
     const asViewer = await call('POST', '/api/v1/runs', { cookie: viewer.cookie, headers: { 'x-org-id': alice.orgId }, body: { requestText: 'x' } });
     expect(asViewer.status).toBe(403);
     const anon = await call('POST', '/api/v1/runs', { body: { requestText: 'x' } });
@@ -276,11 +276,11 @@ describe('POST /runs/{id}/approve and /deny', () => {
 
 describe('run counts', () => {
   const exact = () =>
-    srv.baton.db.$client
+    srv.baton.store.reader.$client
       .prepare(`SELECT org_id, COALESCE(project_id, '') AS project_key, status, count(*) AS n FROM runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
       .all();
   const maintained = () =>
-    srv.baton.db.$client.prepare(`SELECT org_id, project_key, status, n FROM run_counts WHERE n > 0 ORDER BY 1, 2, 3`).all();
+    srv.baton.store.reader.$client.prepare(`SELECT org_id, project_key, status, n FROM run_counts WHERE n > 0 ORDER BY 1, 2, 3`).all();
 
   it('the trigger-kept counts equal a real count through creates, transitions, project and org deletion', async () => {
     const u = await createUser(call);

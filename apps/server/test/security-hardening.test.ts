@@ -61,7 +61,7 @@ describe('/trpc errors carry no stack trace (point 3)', () => {
       const c = client(broken.url);
       const u = await createUser(c);
       // A real failure inside the core: the table the procedure reads is gone.
-      broken.baton.db.$client.exec('ALTER TABLE policy_rules RENAME TO policy_rules_away');
+      await broken.baton.store.unit(async (tx) => void tx.$client.exec('ALTER TABLE policy_rules RENAME TO policy_rules_away'));
       try {
         const res = await trpcQuery('mk.policyRules.list', {}, { cookie: u.cookie }, broken.url);
         expect(res.status).toBe(500);
@@ -69,7 +69,7 @@ describe('/trpc errors carry no stack trace (point 3)', () => {
         expect(JSON.parse(res.text).error.message).toBe('Internal server error');
         expect(res.text).not.toMatch(/policy_rules|no such table/);
       } finally {
-        broken.baton.db.$client.exec('ALTER TABLE policy_rules_away RENAME TO policy_rules');
+        await broken.baton.store.unit(async (tx) => void tx.$client.exec('ALTER TABLE policy_rules_away RENAME TO policy_rules'));
       }
       // The server logged it, with the detail, for the operator.
       expect(broken.loggedErrors.some((e) => /no such table/.test(JSON.stringify(e)))).toBe(true);
@@ -166,7 +166,7 @@ describe('deciding an approval that is no longer pending is a 409 (point 6)', ()
     const run = await createRunVia(call, auth, { requestText: 'let me lapse' });
     const pending = pendingApproval(await waitForApproval(call, auth, run.id));
     // Age the approval in the real database; its scheduled expiry job is still far off.
-    srv.baton.db.$client.prepare('UPDATE approvals SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), pending.id);
+    await srv.baton.store.unit(async (tx) => void tx.$client.prepare('UPDATE approvals SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), pending.id));
     const late = await call('POST', `/api/v1/runs/${run.id}/approve`, { ...auth, body: { approvalId: pending.id } });
     expect(late.status).toBe(409);
     expect(late.body).toEqual({ error: 'This approval has expired; the run was cancelled' });

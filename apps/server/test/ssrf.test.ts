@@ -50,7 +50,7 @@ async function adminWithProject(call: Call, autonomy?: 'autopilot') {
 }
 
 const storedHook = (srv: TestServer, envId: string) =>
-  (srv.baton.db.$client.prepare('SELECT deploy_hook_url AS hook, url FROM project_environments WHERE id = ?').get(envId) as { hook: string | null; url: string | null });
+  (srv.baton.store.reader.$client.prepare('SELECT deploy_hook_url AS hook, url FROM project_environments WHERE id = ?').get(envId) as { hook: string | null; url: string | null });
 
 describe('PATCH /projects/{id}/environments/{envId}: save-time check', () => {
   let call: Call;
@@ -105,7 +105,7 @@ describe('PATCH /projects/{id}/environments/{envId}: save-time check', () => {
     expect(other.status).toBe(404);
     const owner = await adminWithProject(call);
     const member: TestUser = await createUser(call);
-    addMember(strict.baton.db, owner.user.orgId, member.id, 'member');
+    await addMember(strict.baton.store, owner.user.orgId, member.id, 'member');
     const asMember = await call('PATCH', owner.path, { cookie: member.cookie, headers: { 'x-org-id': owner.user.orgId }, body: { deployHookUrl: 'http://169.254.169.254/' } });
     expect(asMember.status).toBe(403);
     expect((await call('PATCH', alice.path, { body: { url: 'http://10.0.0.5/' } })).status).toBe(401);

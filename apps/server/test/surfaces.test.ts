@@ -114,7 +114,7 @@ describe('an unexpected failure', () => {
     try {
       const c = client(broken.url);
       const u = await createUser(c);
-      broken.baton.db.$client.exec('DROP TABLE projects');
+      await broken.baton.store.unit(async (tx) => void tx.$client.exec('DROP TABLE projects'));
       const res = await c('GET', '/api/v1/projects', { cookie: u.cookie });
       expect(res.status).toBe(500);
       expect(res.body).toEqual({ error: 'Internal server error' });

@@ -151,8 +151,8 @@ describe('handoffs UI end to end in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await eventually(() => expect(pathname()).toBe('/login'));
     await registerThroughForm(page, url, VIEWER);
-    const { id: viewerId } = e2e!.baton.db.$client.prepare('SELECT id FROM users WHERE email = ?').get(VIEWER.email) as { id: string };
-    addMember(e2e!.baton.db, orgId!, viewerId, 'viewer');
+    const { id: viewerId } = e2e!.baton.store.reader.$client.prepare('SELECT id FROM users WHERE email = ?').get(VIEWER.email) as { id: string };
+    await addMember(e2e!.baton.store, orgId!, viewerId, 'viewer');
     await page.evaluate((id) => localStorage.setItem('baton.orgId', id), orgId!);
     await page.goto(`${url}/handoffs`);
     await eventually(async () => expect(await page.getByRole('combobox', { name: 'Organization' }).locator('option:checked').textContent()).toBe(`${USER.org} (viewer)`));

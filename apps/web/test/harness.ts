@@ -102,7 +102,7 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2e> {
       warn() {},
       error: (msg, extra) => serverErrors.push({ msg, ...(extra ? { extra } : {}) }),
     };
-    baton = bootstrap(parseEnv({ BATON_SQLITE_SYNCHRONOUS: 'NORMAL', ...opts.env, BATON_DATA_DIR: dataDir, BATON_PUBLIC_URL: url }), { logger });
+    baton = await bootstrap(parseEnv({ BATON_SQLITE_SYNCHRONOUS: 'NORMAL', ...opts.env, BATON_DATA_DIR: dataDir, BATON_PUBLIC_URL: url }), { logger });
     handler = createApp({ deps: baton.deps, webDist: DEFAULT_WEB_DIST });
     if (opts.startEngine) baton.start();
 

@@ -186,7 +186,7 @@ describe('settings UI end to end in headless Chromium', () => {
     expect(envs.find((e) => e.name === 'staging')?.url).toBe(STAGING_URL);
     expect(envs.filter((e) => e.name !== 'staging').map((e) => e.url)).toEqual([null, null]);
     expect(res.body).not.toContain('s3cret-token');
-    const hook = () => e2e!.baton.db.$client.prepare('SELECT deploy_hook_url AS hook FROM project_environments WHERE project_id = ? AND name = ?').get(projectId, 'staging') as { hook: string | null };
+    const hook = () => e2e!.baton.store.reader.$client.prepare('SELECT deploy_hook_url AS hook FROM project_environments WHERE project_id = ? AND name = ?').get(projectId, 'staging') as { hook: string | null };
     expect(hook().hook).toBe(DEPLOY_HOOK);
 
     // After a reload the URL is in the form again; the hook is not.
@@ -210,8 +210,8 @@ describe('settings UI end to end in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await eventually(() => expect(pathname()).toBe('/login'));
     await registerThroughForm(page, url, MEMBER);
-    const { id: memberId } = e2e!.baton.db.$client.prepare('SELECT id FROM users WHERE email = ?').get(MEMBER.email) as { id: string };
-    addMember(e2e!.baton.db, orgId!, memberId, 'member');
+    const { id: memberId } = e2e!.baton.store.reader.$client.prepare('SELECT id FROM users WHERE email = ?').get(MEMBER.email) as { id: string };
+    await addMember(e2e!.baton.store, orgId!, memberId, 'member');
     await page.evaluate((id) => localStorage.setItem('baton.orgId', id), orgId!);
     await page.goto(`${url}/projects/${projectId}/environments`);
     await eventually(async () => expect(await page.getByRole('combobox', { name: 'Organization' }).locator('option:checked').textContent()).toBe(`${USER.org} (member)`));

@@ -78,7 +78,7 @@ export function requestIp(req: IncomingMessage, trustProxy: boolean): string {
 
 export async function createContext(deps: ApiDeps, surface: Surface, req: IncomingMessage, res: ServerResponse): Promise<Context> {
   const secure = isHttps(req, deps.trustProxy);
-  const creds = await resolveCredentials(deps.core.db, deps.sessions, {
+  const creds = await resolveCredentials(deps.core.store, deps.sessions, {
     authorization: req.headers.authorization,
     cookie: req.headers.cookie,
     surface: surface === 'relay' ? 'relay' : surface === 'mk' ? 'mk' : 'trpc',

@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { accessEpoch, apiKeys, type DB } from '@baton/db';
+import { accessEpoch, apiKeys, type DB, type Store } from '@baton/db';
 import { hashApiKey, surfaceOfKey, type Surface } from './api-keys.ts';
 import { SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
 
@@ -13,7 +13,7 @@ export interface ResolvedActor {
   refreshCookie?: string;
 }
 
-// Built once per database: the key lookup runs on every API request.
+// Built once per database (the store's reader): the key lookup runs on every API request.
 const keyStatements = new WeakMap<DB, ReturnType<typeof buildKeyStatements>>();
 function buildKeyStatements(db: DB) {
   return {
@@ -21,11 +21,6 @@ function buildKeyStatements(db: DB) {
       .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind, lastUsedAt: apiKeys.lastUsedAt })
       .from(apiKeys)
       .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt)))
-      .prepare(),
-    touch: db
-      .update(apiKeys)
-      .set({ lastUsedAt: sql`${sql.placeholder('now')}` })
-      .where(eq(apiKeys.id, sql.placeholder('id')))
       .prepare(),
   };
 }
@@ -57,7 +52,7 @@ interface CachedKey {
 const keyCaches = new WeakMap<DB, Map<string, CachedKey>>();
 const KEY_CACHE_MAX = 10_000;
 
-function lookupKey(db: DB, keyHash: string): { row: KeyRow; entry: CachedKey | null } | null {
+async function lookupKey(db: DB, keyHash: string): Promise<{ row: KeyRow; entry: CachedKey | null } | null> {
   let cache = keyCaches.get(db);
   if (!cache) keyCaches.set(db, (cache = new Map()));
   const epoch = accessEpoch(db);
@@ -112,8 +107,10 @@ export interface CredentialInput {
  * Turns a request's credentials into an actor. A bearer key must belong to the surface it is used on
  * (an fr_ key on /api/v1 is as wrong as no key). Flow Relay takes bearer keys only; MightyKey and the
  * SPA also take the mk_session cookie.
+ *
+ * The key is looked up on the store's reader; the last-use hint is written as a unit of its own.
  */
-export async function resolveCredentials(db: DB, sessions: SessionAuth, input: CredentialInput): Promise<CredentialResult> {
+export async function resolveCredentials(store: Store, sessions: SessionAuth, input: CredentialInput): Promise<CredentialResult> {
   const auth = input.authorization;
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
@@ -123,14 +120,22 @@ export async function resolveCredentials(db: DB, sessions: SessionAuth, input: C
     if (keySurface === null) return { ok: false, reason: 'Invalid API key' };
     // Only the prefix is judged here, which the caller already knows: naming the kind leaks nothing.
     if (input.surface !== 'trpc' && keySurface !== input.surface) return { ok: false, reason: WRONG_KEY_KIND[input.surface] };
-    const found = lookupKey(db, hashApiKey(token));
+    const found = await lookupKey(store.reader, hashApiKey(token));
     if (!found) return { ok: false, reason: 'Invalid API key' };
     const { row, entry } = found;
     const now = Date.now();
     const lastUsedMs = entry ? entry.lastUsedMs : row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
     if (now - lastUsedMs >= LAST_USED_RESOLUTION_MS) {
-      keyStatementsFor(db).touch.run({ now: new Date(now).toISOString(), id: row.id });
+      // Marked first, so requests arriving while the write waits for its commit do not queue more.
       if (entry) entry.lastUsedMs = now;
+      try {
+        await store.unit(async (tx) => {
+          await tx.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, row.id));
+        }, 'api-key-last-used');
+      } catch (e) {
+        if (entry) entry.lastUsedMs = lastUsedMs;
+        throw e;
+      }
     }
     return {
       ok: true,

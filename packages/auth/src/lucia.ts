@@ -1,12 +1,46 @@
-import { Lucia, TimeSpan } from 'lucia';
-import { DrizzleSQLiteAdapter } from '@lucia-auth/adapter-drizzle';
-import { sessions, users, type DB } from '@baton/db';
+import { Lucia, TimeSpan, type Adapter, type DatabaseSession } from 'lucia';
+import { eq, lte } from 'drizzle-orm';
+import { sessions, users, type Store } from '@baton/db';
 
 export const SESSION_COOKIE_NAME = 'mk_session';
 
+/**
+ * Lucia's storage on either engine: reads on the store's reader, writes as units of work. (The
+ * drizzle adapter package has one class per dialect and writes outside Baton's units.) Sessions keep
+ * the shape that adapter used: expires_at in unix seconds.
+ */
+export function createSessionAdapter(store: Store): Adapter {
+  const toSession = (r: { id: string; userId: string; expiresAt: number }): DatabaseSession => ({
+    id: r.id,
+    userId: r.userId,
+    expiresAt: new Date(r.expiresAt * 1000),
+    attributes: {},
+  });
+  const write = (fn: (db: Store['reader']) => Promise<unknown>) => store.unit(async (db) => void (await fn(db)), 'session');
+  return {
+    async getSessionAndUser(sessionId) {
+      const [row] = await store.reader
+        .select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt, user: users.id })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.id, sessionId));
+      return row ? [toSession(row), { id: row.user, attributes: {} }] : [null, null];
+    },
+    async getUserSessions(userId) {
+      return (await store.reader.select().from(sessions).where(eq(sessions.userId, userId))).map(toSession);
+    },
+    setSession: (s) => write((db) => db.insert(sessions).values({ id: s.id, userId: s.userId, expiresAt: Math.floor(s.expiresAt.getTime() / 1000) })),
+    updateSessionExpiration: (id, expiresAt) =>
+      write((db) => db.update(sessions).set({ expiresAt: Math.floor(expiresAt.getTime() / 1000) }).where(eq(sessions.id, id))),
+    deleteSession: (id) => write((db) => db.delete(sessions).where(eq(sessions.id, id))),
+    deleteUserSessions: (userId) => write((db) => db.delete(sessions).where(eq(sessions.userId, userId))),
+    deleteExpiredSessions: () => write((db) => db.delete(sessions).where(lte(sessions.expiresAt, Math.floor(Date.now() / 1000)))),
+  };
+}
+
 /** Lucia 3 is in maintenance: it stays behind this module, so replacing it touches nothing else. */
-export function createLucia(db: DB) {
-  return new Lucia(new DrizzleSQLiteAdapter(db, sessions, users), {
+export function createLucia(store: Store) {
+  return new Lucia(createSessionAdapter(store), {
     sessionExpiresIn: new TimeSpan(30, 'd'),
     sessionCookie: {
       name: SESSION_COOKIE_NAME,
@@ -28,8 +62,8 @@ export interface SessionAuth {
   invalidate(sessionId: string): Promise<void>;
 }
 
-export function createSessionAuth(db: DB): SessionAuth {
-  const lucia = createLucia(db);
+export function createSessionAuth(store: Store): SessionAuth {
+  const lucia = createLucia(store);
   const withSecure = (cookie: ReturnType<BatonLucia['createBlankSessionCookie']>, secure: boolean) => {
     // HttpOnly and SameSite=Lax always; Secure only over https, so plain-http self-hosting still works.
     cookie.attributes.secure = secure;

@@ -1,4 +1,5 @@
-import type { DB } from '@baton/db';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DB, Store } from '@baton/db';
 import type { MailConfig } from './mail/send-mail.ts';
 import type { RunEventBus } from './runs/event-bus.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
@@ -16,8 +17,9 @@ export interface Logger {
   error(msg: string, extra?: Record<string, unknown>): void;
 }
 
-export interface CoreContext {
-  db: DB;
+export interface CoreContextInit {
+  /** The database, on either engine (packages/db/src/store.ts). */
+  store: Store;
   config: CoreConfig;
   logger: Logger;
   /** Injected clock so expiry logic is testable without sleeping. */
@@ -28,6 +30,15 @@ export interface CoreContext {
   wakeWorker?: () => void;
   /** Kill switches for tool processes running on behalf of a run (cancel kills them). */
   runAborts?: Map<string, AbortController>;
+}
+
+export interface CoreContext extends CoreContextInit {
+  /**
+   * Where a query goes: inside withTransaction, the unit's transaction (it sees its own writes);
+   * anywhere else, the store's reader, which sees committed data only (on SQLite a read-only
+   * connection, so a write outside a unit fails loudly instead of joining someone else's).
+   */
+  readonly db: DB;
 }
 
 /** Who is acting: a signed-in user, or a user acting through one of their API keys. */
@@ -49,26 +60,70 @@ export function createConsoleLogger(level: 'silent' | 'error' | 'info' = 'info')
   };
 }
 
-// Callbacks to run once the outermost transaction commits (e.g. waking SSE subscribers). Module
-// state is safe: better-sqlite3 transactions are synchronous, so only one is ever open at a time.
-let afterCommitQueue: Array<() => void> | null = null;
+interface Unit {
+  store: Store;
+  db: DB;
+  /** Run after the commit, never if the unit rolls back. */
+  after: Array<() => void>;
+  /** False once the unit has finished: work it started that outlives it must not use its handle. */
+  open: boolean;
+}
+
+// The unit of work the current async call chain runs in. No module-level transaction state: each
+// request, job and step carries its own, and concurrent units never see each other's.
+const units = new AsyncLocalStorage<Unit>();
+
+const currentUnit = (store: Store): Unit | undefined => {
+  const u = units.getStore();
+  return u && u.open && u.store === store ? u : undefined;
+};
+
+class Context implements CoreContext {
+  store!: Store;
+  config!: CoreConfig;
+  logger!: Logger;
+  now!: () => Date;
+  bus?: RunEventBus;
+  wakeWorker?: () => void;
+  runAborts?: Map<string, AbortController>;
+
+  constructor(init: CoreContextInit) {
+    Object.assign(this, init);
+  }
+
+  // A getter on the prototype: a copy of the context made with a spread would have no `db` at all
+  // (and fail at once), rather than a stale handle.
+  get db(): DB {
+    return currentUnit(this.store)?.db ?? this.store.reader;
+  }
+}
+
+export function createCoreContext(init: CoreContextInit): CoreContext {
+  return new Context(init);
+}
+
+/** True inside a unit of work: reads see its uncommitted writes, so nothing read may be cached. */
+export const inUnit = (ctx: CoreContext): boolean => currentUnit(ctx.store) !== undefined;
 
 /**
- * Runs fn in a transaction, joining an outer one if there is one. better-sqlite3 transactions are
- * synchronous, which is what makes "event + side effects + outbox in one commit" cheap and safe.
+ * Runs fn as one unit of work: its rows, events, outbox messages and jobs commit together or not at
+ * all, and the promise settles only once the commit is durable. Inside a unit already, fn joins it.
+ * A unit does database work only: no model call, HTTP request or file I/O is awaited inside one (on
+ * SQLite it would stall every writer, on Postgres it would hold locks): fetch first, then open it.
  */
-export function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext) => T): T {
-  const client = ctx.db.$client;
-  if (client.inTransaction) return fn(ctx);
-  const queue: Array<() => void> = [];
-  afterCommitQueue = queue;
-  let result: T;
-  try {
-    result = client.transaction(() => fn(ctx)).immediate();
-  } finally {
-    afterCommitQueue = null;
-  }
-  for (const cb of queue) {
+export async function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext) => Promise<T> | T, label?: string): Promise<T> {
+  if (currentUnit(ctx.store)) return fn(ctx);
+  let unit: Unit | undefined;
+  const result = await ctx.store.unit(async (db) => {
+    unit = { store: ctx.store, db, after: [], open: true };
+    try {
+      return await units.run(unit, () => fn(ctx));
+    } finally {
+      unit.open = false;
+    }
+  }, label);
+  // Committed: now the world may hear of it (SSE wake-ups, worker nudges), outside any unit.
+  for (const cb of unit!.after) {
     try {
       cb();
     } catch (e) {
@@ -78,26 +133,9 @@ export function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext) => T
   return result;
 }
 
-/**
- * Runs fn in a savepoint inside the current transaction: if it throws, only its own writes and its
- * own after-commit callbacks are undone, and the error is rethrown. Used to commit several
- * independent units of work together (group commit).
- */
-export function withSavepoint<T>(ctx: CoreContext, fn: () => T): T {
-  const client = ctx.db.$client;
-  if (!client.inTransaction || !afterCommitQueue) throw new Error('withSavepoint needs an open transaction');
-  const queue = afterCommitQueue;
-  const mark = queue.length;
-  try {
-    return client.transaction(fn)();
-  } catch (e) {
-    queue.length = mark;
-    throw e;
-  }
-}
-
-/** Runs cb after the current transaction commits (never if it rolls back), or now outside one. */
+/** Runs cb after the current unit commits (never if it rolls back), or now outside one. */
 export function afterCommit(cb: () => void): void {
-  if (afterCommitQueue) afterCommitQueue.push(cb);
+  const u = units.getStore();
+  if (u?.open) u.after.push(cb);
   else cb();
 }

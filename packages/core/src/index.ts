@@ -1,7 +1,10 @@
 export { AppError, APP_ERROR_CODES, notFound, forbidden, badRequest, conflict, unauthorized, type AppErrorCode } from './errors.ts';
 export {
   withTransaction,
+  createCoreContext,
+  inUnit,
   createConsoleLogger,
+  type CoreContextInit,
   type CoreContext,
   type CoreConfig,
   type Actor,
@@ -60,8 +63,6 @@ export { chargeUsage, priceMicros } from './billing/charge-usage.ts';
 export { afterCommit } from './context.ts';
 export { updateProjectEnvironment, ZUpdateEnvironmentInput } from './projects/update-environment.ts';
 export { listPolicyRules, createPolicyRule, deletePolicyRule, ZPolicyRule, ZCreatePolicyRuleInput } from './engine/policy-rules.ts';
-export { GroupCommitter } from './jobs/group-commit.ts';
-export { withSavepoint } from './context.ts';
 export { finishedRunCacheSize } from './runs/finished-run-cache.ts';
 export { CHECKPOINT_STEP } from './runs/list-checkpoints.ts';
 

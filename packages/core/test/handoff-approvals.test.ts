@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { closeDatabase, contextEvents, openDatabase, projectEnvironments, runMigrations, type DB } from '@baton/db';
-import { createConsoleLogger, type Actor, type CoreContext } from '../src/context.ts';
+import { contextEvents, openStore, projectEnvironments, type Store } from '@baton/db';
+import { createConsoleLogger, createCoreContext, withTransaction, type Actor, type CoreContext } from '../src/context.ts';
 import { DEFAULT_COMMAND_ALLOWLIST, DEFAULT_PRICES } from '../src/engine/engine-config.ts';
 import { ENGINE_JOB_HANDLERS } from '../src/engine/engine-jobs.ts';
 import { JobWorker } from '../src/jobs/worker.ts';
@@ -26,7 +26,7 @@ import { registerUser } from '../src/users/register-user.ts';
  */
 
 let dir: string;
-let db: DB;
+let store: Store;
 let ctx: CoreContext;
 let worker: JobWorker;
 let hook: Server;
@@ -40,10 +40,9 @@ beforeAll(async () => {
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/deploy`;
 
   dir = mkdtempSync(join(tmpdir(), 'baton-handoff-approvals-'));
-  db = openDatabase({ file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
-  runMigrations(db);
-  ctx = {
-    db,
+  store = await openStore({ file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
+  ctx = createCoreContext({
+    store,
     logger: createConsoleLogger('silent'),
     now: () => new Date(),
     runAborts: new Map(),
@@ -68,7 +67,7 @@ beforeAll(async () => {
         allowPrivateUrls: true,
       },
     },
-  };
+  });
   worker = new JobWorker(ctx, ENGINE_JOB_HANDLERS, { concurrency: 2, retryBaseMs: 50 });
   ctx.wakeWorker = worker.wake;
   worker.start();
@@ -80,17 +79,19 @@ beforeAll(async () => {
   await updateOrg(ctx, alice, orgId, { autonomyLevel: 'act' });
   const created = await createProject(ctx, alice, orgId, { name: 'Shop' });
   project = { id: created.id, name: created.name };
-  for (const name of ['staging', 'production']) {
-    db.update(projectEnvironments)
-      .set({ deployHookUrl: hookUrl })
-      .where(and(eq(projectEnvironments.projectId, project.id), eq(projectEnvironments.name, name)))
-      .run();
-  }
+  await withTransaction(ctx, async (c) => {
+    for (const name of ['staging', 'production']) {
+      await c.db
+        .update(projectEnvironments)
+        .set({ deployHookUrl: hookUrl })
+        .where(and(eq(projectEnvironments.projectId, project.id), eq(projectEnvironments.name, name)));
+    }
+  });
 });
 
 afterAll(async () => {
   await worker?.stop();
-  if (db) closeDatabase(db);
+  await store?.close();
   await new Promise<void>((ok) => (hook ? hook.close(() => ok()) : ok()));
   rmSync(dir, { recursive: true, force: true });
 });
@@ -121,12 +122,11 @@ async function runUntilDeployApproval(requestText: string) {
   return { runId: run.id, approvalId: approval!.id };
 }
 
-const batonLines = () =>
-  db
+const batonLines = async () =>
+  await ctx.db
     .select({ type: contextEvents.eventType, title: contextEvents.title, content: contextEvents.content })
     .from(contextEvents)
-    .where(and(eq(contextEvents.projectId, project.id), eq(contextEvents.source, 'baton')))
-    .all();
+    .where(and(eq(contextEvents.projectId, project.id), eq(contextEvents.source, 'baton')));
 
 describe('handoffs from real runs with approvals', () => {
   it('list only approvals still pending as open questions; granted and denied ones are decisions', async () => {
@@ -157,7 +157,7 @@ describe('handoffs from real runs with approvals', () => {
     for (const change of draft.keyChanges) expect(change).not.toMatch(/^(Approval|Approved|Denied)/);
 
     // The stream says which approval each line is about, so request and decision pair up.
-    const lines = batonLines();
+    const lines = await batonLines();
     for (const id of [granted.approvalId, denied.approvalId, abandoned.approvalId, pending.approvalId]) {
       expect(lines.filter((l) => l.type === 'approval_requested' && l.content.includes(`Approval id: ${id}`))).toHaveLength(1);
     }

@@ -20,6 +20,12 @@ import type { DB } from './client.ts';
  *
  * A rolled-back change has already moved the numbers: caches are dropped too often, never too
  * rarely. Callers must not fill a cache inside a transaction (it could still roll back).
+ *
+ * Baton writes on one connection (the writer lane) and reads on another (store.ts). The reader is
+ * linked to the writer (linkReadCaches): it uses the writer's numbers, so its caches follow the
+ * writer's triggers exactly. A trigger fires before its transaction commits, and the reader may
+ * meanwhile cache what it still sees (the committed past) under the moved number; so the lane calls
+ * noteCommit after every transaction, which moves the numbers that transaction touched once more.
  */
 const ACCESS_TABLES: Array<{ table: string; updateOf?: string[] }> = [
   // last_used_at is left out: a hint touched at most once a minute per key, it decides nothing.
@@ -40,12 +46,35 @@ interface State {
   dataVersion: () => number;
   lastDataVersion: number;
   checked: boolean;
+  /** What the open transaction touched, moved again when it ends (noteCommit). */
+  touched: { access: boolean; handoffs: boolean; lists: Set<string> };
 }
 
 // Keyed by the SQLite connection, not the drizzle wrapper: two wrappers of one connection must share
 // the one set of triggers and callbacks (registering the callbacks again would orphan the first state).
 const states = new WeakMap<DB['$client'], State | null>();
 const disabled = new WeakSet<DB['$client']>();
+/** A read connection → the writer whose numbers it uses. */
+const links = new WeakMap<DB['$client'], DB>();
+
+/** The reader uses the writer's numbers (both connections on one database file, in this process). */
+export function linkReadCaches(reader: DB, writer: DB): void {
+  links.set(reader.$client, writer);
+}
+
+/** Called after every transaction on a linked writer, committed or rolled back; see the header. */
+export function noteCommit(writer: DB): void {
+  const state = states.get(writer.$client);
+  if (!state) return;
+  const t = state.touched;
+  if (!t.access && !t.handoffs && !t.lists.size) return;
+  const v = ++state.clock;
+  if (t.access) state.access = v;
+  if (t.handoffs) state.handoffs = v;
+  for (const key of t.lists) state.lists.set(key, v);
+  t.access = t.handoffs = false;
+  t.lists.clear();
+}
 
 /**
  * Turns Baton's read caches on or off for a connection (BATON_READ_CACHES). Off, every epoch and
@@ -81,10 +110,21 @@ function install(db: DB): State | null {
   const existing = new Set((client.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name));
   // Before migrations have run there is nothing to watch (and nothing to cache).
   if (![...ACCESS_TABLES.map((w) => w.table), 'runs', 'handoffs'].every((t) => existing.has(t))) return null;
-  const state: State = { clock: 0, access: 0, handoffs: 0, lists: new Map(), floor: 0, dataVersion: () => 0, lastDataVersion: 0, checked: false };
+  const state: State = {
+    clock: 0,
+    access: 0,
+    handoffs: 0,
+    lists: new Map(),
+    floor: 0,
+    dataVersion: () => 0,
+    lastDataVersion: 0,
+    checked: false,
+    touched: { access: false, handoffs: false, lists: new Set() },
+  };
 
   client.function('baton_access_changed', { deterministic: false }, () => {
     state.access = ++state.clock;
+    state.touched.access = true;
     return null;
   });
   for (const { table, updateOf } of ACCESS_TABLES) {
@@ -101,7 +141,10 @@ function install(db: DB): State | null {
       state.lists.clear();
       state.floor = v;
     }
-    for (const key of keysOf(orgId, projectId, status)) state.lists.set(key, v);
+    for (const key of keysOf(orgId, projectId, status)) {
+      state.lists.set(key, v);
+      state.touched.lists.add(key);
+    }
     return null;
   });
   // created_at and id order a list; org_id, project_id and status decide which lists hold the run.
@@ -119,6 +162,7 @@ function install(db: DB): State | null {
 
   client.function('baton_handoffs_changed', { deterministic: false }, () => {
     state.handoffs = ++state.clock;
+    state.touched.handoffs = true;
     return null;
   });
   client.exec(`
@@ -136,6 +180,8 @@ function install(db: DB): State | null {
 
 function stateOf(db: DB): State | null {
   if (disabled.has(db.$client)) return null;
+  const writer = links.get(db.$client);
+  if (writer) return stateOf(writer);
   let state = states.get(db.$client);
   if (state === undefined) {
     state = install(db);

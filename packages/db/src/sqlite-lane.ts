@@ -18,6 +18,8 @@ export interface LaneOptions {
   maxBatch?: number;
   slowUnitMs?: number;
   onSlowUnit?: (ms: number, label: string | undefined) => void;
+  /** After every transaction of the lane ends, committed or rolled back (change-epochs.ts noteCommit). */
+  onTransactionEnd?: () => void;
 }
 
 interface Pending<T = unknown> {
@@ -33,6 +35,7 @@ export class SqliteWriterLane {
   private readonly maxBatch: number;
   private readonly slowUnitMs: number;
   private readonly onSlowUnit: LaneOptions['onSlowUnit'];
+  private readonly onTransactionEnd: LaneOptions['onTransactionEnd'];
 
   constructor(
     private readonly writer: Database.Database,
@@ -41,6 +44,7 @@ export class SqliteWriterLane {
     this.maxBatch = opts.maxBatch ?? 256;
     this.slowUnitMs = opts.slowUnitMs ?? 50;
     this.onSlowUnit = opts.onSlowUnit;
+    this.onTransactionEnd = opts.onTransactionEnd;
   }
 
   /** How many units are waiting for the lane (diagnostics, tests). */
@@ -113,9 +117,11 @@ export class SqliteWriterLane {
     } catch (error) {
       // Nothing of the batch was written: every caller hears so, including those whose unit succeeded.
       if (w.inTransaction) w.exec('ROLLBACK');
+      this.onTransactionEnd?.();
       for (const p of batch) p.reject(error);
       return;
     }
+    this.onTransactionEnd?.();
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) p.resolve(o.value);

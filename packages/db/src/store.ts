@@ -7,6 +7,7 @@ import { dialectOf, SCHEMA_DIALECT, type Dialect } from './dialect.ts';
 import { runMigrations } from './migrate.ts';
 import { closePostgres, migratePostgres, openPostgres, type PgDB } from './postgres.ts';
 import { SqliteWriterLane } from './sqlite-lane.ts';
+import { linkReadCaches, noteCommit } from './change-epochs.ts';
 
 /**
  * One database, either engine, as the core sees it: a connection (or pool) for reads outside a
@@ -59,7 +60,9 @@ function openSqliteStore(opts: OpenStoreOptions): Store {
   const readConn = new Database(opts.file, { readonly: true, fileMustExist: true });
   readConn.pragma('busy_timeout = 5000');
   const reader = drizzle({ client: readConn, schema, ...(opts.logger ? { logger: opts.logger } : {}) }) as DB;
-  const lane = new SqliteWriterLane(writer.$client, { onSlowUnit: opts.onSlowUnit });
+  // The reader's caches follow the writer's change triggers (change-epochs.ts).
+  linkReadCaches(reader, writer);
+  const lane = new SqliteWriterLane(writer.$client, { onSlowUnit: opts.onSlowUnit, onTransactionEnd: () => noteCommit(writer) });
   return {
     dialect: 'sqlite',
     reader,

@@ -38,7 +38,7 @@ interface StepOutcome {
   /** Stop here without queuing the next step (waiting for a person). */
   wait?: boolean;
   /** Extra writes in the same commit. */
-  also?: () => void;
+  also?: () => Promise<void>;
 }
 
 /**
@@ -47,15 +47,15 @@ interface StepOutcome {
  * working, nothing of the step is kept.
  */
 function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: StepOutcome): Promise<void> {
-  return helpers.commit(() => {
-    const current = ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)).get();
+  return helpers.commit(async () => {
+    const current = (await ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)))[0];
     if (!current || current.status !== run.status) return;
-    for (const u of out.usage ?? []) chargeUsage(ctx, run, u);
-    out.also?.();
-    appendRunEvents(ctx, run.id, out.events ?? []);
+    for (const u of out.usage ?? []) await chargeUsage(ctx, run, u);
+    await out.also?.();
+    await appendRunEvents(ctx, run.id, out.events ?? []);
     if (out.fail) {
-      if (out.patch) ctx.db.update(runs).set(out.patch).where(eq(runs.id, run.id)).run();
-      finishRun(ctx, run.id, 'failed', { errorMessage: out.fail });
+      if (out.patch) await ctx.db.update(runs).set(out.patch).where(eq(runs.id, run.id));
+      await finishRun(ctx, run.id, 'failed', { errorMessage: out.fail });
       return;
     }
     const now = ctx.now().toISOString();
@@ -64,31 +64,31 @@ function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: Ste
     if (out.transition) {
       const to = nextStage(run.status as Stage);
       if (to === 'completed') {
-        if (Object.keys(patch).length) ctx.db.update(runs).set(patch).where(eq(runs.id, run.id)).run();
-        finishRun(ctx, run.id, 'completed', { stageResult: out.stageResult });
+        if (Object.keys(patch).length) await ctx.db.update(runs).set(patch).where(eq(runs.id, run.id));
+        await finishRun(ctx, run.id, 'completed', { stageResult: out.stageResult });
         return;
       }
       const result = out.stageResult;
-      appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: run.status, to, ...(result ? { result: result.result, summary: result.summary } : {}) } });
+      await appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: run.status, to, ...(result ? { result: result.result, summary: result.summary } : {}) } });
       Object.assign(patch, { status: to, stageHistory: closeStage(run, now, result), stageStartedAt: now, engineState: {} });
     }
-    if (Object.keys(patch).length) ctx.db.update(runs).set(patch).where(eq(runs.id, run.id)).run();
-    if (!out.wait) enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
+    if (Object.keys(patch).length) await ctx.db.update(runs).set(patch).where(eq(runs.id, run.id));
+    if (!out.wait) await enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
   });
 }
 
-function insufficientCredits(ctx: CoreContext, run: RunRow, driver: Driver): boolean {
-  return driver.usesModel && ctx.config.engine.enforceCredits && orgBalanceMicros(ctx, run.orgId) <= 0;
+async function insufficientCredits(ctx: CoreContext, run: RunRow, driver: Driver): Promise<boolean> {
+  return driver.usesModel && ctx.config.engine.enforceCredits && (await orgBalanceMicros(ctx, run.orgId)) <= 0;
 }
 
 /** Advances a run by one step. Called by the durable worker for each `run.advance` job. */
 export async function advanceRun(ctx: CoreContext, runId: string, helpers: JobHelpers): Promise<void> {
-  const run = ctx.db.select().from(runs).where(eq(runs.id, runId)).get();
+  const run = (await ctx.db.select().from(runs).where(eq(runs.id, runId)))[0];
   if (!run || isTerminal(run.status)) return;
   const state = structuredClone(run.engineState) as EngineState;
   if (state.waitingFor) return; // a person decides; approve/deny will queue the next step
   const driver = getDriver(ctx.config.engine, run.driver);
-  if (insufficientCredits(ctx, run, driver)) return commitStep(ctx, helpers, run, { fail: 'insufficient credits' });
+  if (await insufficientCredits(ctx, run, driver)) return commitStep(ctx, helpers, run, { fail: 'insufficient credits' });
 
   const abort = new AbortController();
   const signal = AbortSignal.any([abort.signal, helpers.signal]);
@@ -97,11 +97,11 @@ export async function advanceRun(ctx: CoreContext, runId: string, helpers: JobHe
     return await advanceStage(ctx, helpers, run, state, driver, signal);
   } catch (e) {
     // Cancelled while a model call or tool was in flight: the abort is the expected way out.
-    const now = ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)).get();
+    const now = (await ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)))[0];
     if (!now || isTerminal(now.status)) return;
     if (e instanceof DriverError) {
       // Tell the people watching; the worker retries the step with backoff.
-      appendRunEvent(ctx, run.id, { eventType: 'error', data: { stage: run.status, message: e.message, retrying: true } });
+      await appendRunEvent(ctx, run.id, { eventType: 'error', data: { stage: run.status, message: e.message, retrying: true } });
     }
     throw e;
   } finally {
@@ -175,16 +175,16 @@ interface ApprovalRecord {
 }
 
 /** An approval row and the event that announces it: a request for a person, or a decision by a rule. */
-function recordApproval(ctx: CoreContext, runId: string, a: ApprovalRecord): { expiresAt: string | null } {
+async function recordApproval(ctx: CoreContext, runId: string, a: ApprovalRecord): Promise<{ expiresAt: string | null }> {
   const at = ctx.now();
   const now = at.toISOString();
   const expiresAt = a.status === 'pending' ? new Date(at.getTime() + ctx.config.engine.approvalTtlMs).toISOString() : null;
   const actionSummary = a.tool.summarize(a.args);
-  const event = appendRunEvent(ctx, runId, {
+  const event = await appendRunEvent(ctx, runId, {
     eventType: a.eventType,
     data: { approvalId: a.id, stage: a.stage, tool: a.tool.name, risk: a.tool.risk, args: a.args, actionSummary, ...a.eventData, ...(expiresAt ? { expiresAt } : {}) },
   });
-  ctx.db
+  await ctx.db
     .insert(approvals)
     .values({
       id: a.id,
@@ -202,8 +202,7 @@ function recordApproval(ctx: CoreContext, runId: string, a: ApprovalRecord): { e
       decidedAt: a.status === 'auto_approved' ? now : null,
       expiresAt,
       createdAt: now,
-    })
-    .run();
+    });
   return { expiresAt };
 }
 
@@ -233,8 +232,8 @@ async function runAction(ctx: CoreContext, helpers: JobHelpers, run: RunRow, ste
   let decision: PolicyDecision;
   if (state.approvedKey === action.key) decision = { kind: 'run' };
   else {
-    const org = ctx.db.select({ level: organizations.autonomyLevel }).from(organizations).where(eq(organizations.id, run.orgId)).get();
-    decision = decideAction(ctx, run.orgId, org?.level ?? 'assist', { tool: tool.name, risk: tool.risk, costMicros: 0 });
+    const org = (await ctx.db.select({ level: organizations.autonomyLevel }).from(organizations).where(eq(organizations.id, run.orgId)))[0];
+    decision = await decideAction(ctx, run.orgId, org?.level ?? 'assist', { tool: tool.name, risk: tool.risk, costMicros: 0 });
   }
 
   if (decision.kind === 'ask') {
@@ -243,8 +242,8 @@ async function runAction(ctx: CoreContext, helpers: JobHelpers, run: RunRow, ste
       usage: step.usage,
       state: { ...state, waitingFor: approvalId, pendingKey: action.key, approvedKey: null },
       wait: true,
-      also: () => {
-        const { expiresAt } = recordApproval(ctx, run.id, {
+      also: async () => {
+        const { expiresAt } = await recordApproval(ctx, run.id, {
           id: approvalId,
           tool,
           args,
@@ -255,7 +254,7 @@ async function runAction(ctx: CoreContext, helpers: JobHelpers, run: RunRow, ste
           eventType: 'approval_requested',
           eventData: { reason: decision.reason },
         });
-        enqueueJob(ctx, { name: 'approval.expire', key: `approval:${approvalId}`, payload: { approvalId }, runAt: new Date(expiresAt!) });
+        await enqueueJob(ctx, { name: 'approval.expire', key: `approval:${approvalId}`, payload: { approvalId }, runAt: new Date(expiresAt!) });
       },
     });
   }
@@ -303,8 +302,8 @@ function finishAction(
     events,
     ...(failure ? { fail: failure } : {}),
     also: auto
-      ? () =>
-          recordApproval(ctx, run.id, {
+      ? async () => {
+          await recordApproval(ctx, run.id, {
             id: newId(),
             tool: auto.tool,
             args: auto.args,
@@ -315,7 +314,8 @@ function finishAction(
             policyRuleId: auto.decision.ruleId,
             eventType: 'approval_granted',
             eventData: { auto: true, policyRuleId: auto.decision.ruleId, rule: auto.decision.ruleName },
-          })
+          });
+        }
       : undefined,
   });
 }

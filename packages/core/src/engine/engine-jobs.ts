@@ -26,9 +26,9 @@ export const ENGINE_JOB_HANDLERS: Record<string, JobHandler> = {
 
 /** A run step that failed every retry ends its run as failed, with the last error. */
 export function onEngineJobDead(ctx: CoreContext) {
-  return (job: JobRow, error: string) => {
+  return async (job: JobRow, error: string): Promise<void> => {
     if (job.name !== 'run.advance') return;
     const runId = (job.payload as { runId?: string }).runId;
-    if (runId) finishRun(ctx, runId, 'failed', { errorMessage: `Engine error after ${job.attempts} attempt(s): ${error}` });
+    if (runId) await finishRun(ctx, runId, 'failed', { errorMessage: `Engine error after ${job.attempts} attempt(s): ${error}` });
   };
 }

@@ -26,13 +26,12 @@ export type PolicyDecision =
   | { kind: 'auto'; ruleId: string; ruleName: string }
   | { kind: 'ask'; reason: string };
 
-export function decideAction(ctx: CoreContext, orgId: string, level: Level, action: PolicyAction): PolicyDecision {
-  const rules = ctx.db
+export async function decideAction(ctx: CoreContext, orgId: string, level: Level, action: PolicyAction): Promise<PolicyDecision> {
+  const rules = await ctx.db
     .select()
     .from(policyRules)
     .where(and(eq(policyRules.orgId, orgId), eq(policyRules.enabled, true)))
-    .orderBy(desc(policyRules.createdAt))
-    .all();
+    .orderBy(desc(policyRules.createdAt));
   const rule = rules.find((r) => r.tool === action.tool) ?? rules.find((r) => r.tool === null && r.risk === action.risk);
   if (rule) {
     return rule.decision === 'auto_approve'

@@ -12,9 +12,9 @@ export function workspaceFor(ctx: CoreContext, run: Pick<RunRow, 'id' | 'project
 }
 
 export async function loadRunInfo(ctx: CoreContext, run: RunRow): Promise<{ info: RunInfo; workspace: string }> {
-  const project = run.projectId ? ctx.db.select().from(projects).where(eq(projects.id, run.projectId)).get() : undefined;
+  const project = run.projectId ? (await ctx.db.select().from(projects).where(eq(projects.id, run.projectId)))[0] : undefined;
   const environments = project
-    ? ctx.db.select().from(projectEnvironments).where(eq(projectEnvironments.projectId, project.id)).orderBy(asc(projectEnvironments.createdAt)).all()
+    ? await ctx.db.select().from(projectEnvironments).where(eq(projectEnvironments.projectId, project.id)).orderBy(asc(projectEnvironments.createdAt))
     : [];
   const workspace = workspaceFor(ctx, run);
   await ensureWorkspace(workspace);

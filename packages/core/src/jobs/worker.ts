@@ -1,15 +1,14 @@
-import type { CoreContext } from '../context.ts';
-import { GroupCommitter } from './group-commit.ts';
+import { withTransaction, type CoreContext } from '../context.ts';
 import { completeJob, extendLease, failJob, leaseDueJobs, reclaimLeases, type JobRow } from './queue.ts';
 
 export interface JobHelpers {
   /**
    * Commits the handler's effects and the job's completion in one transaction: either both happen
    * or neither does, so a crash can neither lose the effects nor run them twice. Commits of jobs
-   * finishing in the same tick share one transaction (group commit); the promise resolves once the
-   * commit is durable.
+   * finishing at the same time share one transaction (the SQLite writer lane's group commit); the
+   * promise resolves once the commit is durable. fn does database work only.
    */
-  commit<T>(fn: () => T): Promise<T>;
+  commit<T>(fn: () => Promise<T> | T): Promise<T>;
   /** Aborted when the process is shutting down or the work was cancelled. */
   signal: AbortSignal;
 }
@@ -26,7 +25,7 @@ export interface WorkerOptions {
   /** First retry delay; each further retry doubles it. */
   retryBaseMs?: number;
   /** Called when a job has used up its attempts, to record the failure in the domain. */
-  onDead?: (job: JobRow, error: string) => void;
+  onDead?: (job: JobRow, error: string) => Promise<void> | void;
 }
 
 /**
@@ -43,7 +42,7 @@ export class JobWorker {
   private scheduled = false;
   private readonly active = new Map<string, AbortController>();
   private idleWaiters: Array<() => void> = [];
-  private readonly committer: GroupCommitter;
+  private ticking = false;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -53,13 +52,13 @@ export class JobWorker {
     this.concurrency = opts.concurrency ?? 4;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 500;
-    this.committer = new GroupCommitter(ctx);
   }
 
-  start(): void {
+  /** Takes back the leases a previous stop left behind, then starts working. */
+  async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    const reclaimed = reclaimLeases(this.ctx, { all: true });
+    const reclaimed = await reclaimLeases(this.ctx, { all: true });
     if (reclaimed) this.ctx.logger.info('resuming jobs interrupted by a previous stop', { jobs: reclaimed });
     this.wake();
   }
@@ -82,39 +81,60 @@ export class JobWorker {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.tick();
+      void this.tick();
     });
   };
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     if (this.stopped) return;
+    // One tick at a time; a wake-up during a tick is served by a tick right after it.
+    if (this.ticking) {
+      this.scheduled = false;
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
     if (this.timer) clearTimeout(this.timer);
     try {
-      reclaimLeases(this.ctx);
-      const batch = leaseDueJobs(this.ctx, this.concurrency - this.running, this.leaseMs);
+      await reclaimLeases(this.ctx);
+      const batch = await leaseDueJobs(this.ctx, this.concurrency - this.running, this.leaseMs);
       for (const job of batch) void this.run(job);
     } catch (e) {
       this.ctx.logger.error('job worker tick failed', { error: String(e) });
+    } finally {
+      this.ticking = false;
     }
-    this.timer = setTimeout(() => this.tick(), this.pollMs);
+    if (this.stopped) return;
+    if (this.again) {
+      this.again = false;
+      this.wake();
+    }
+    this.timer = setTimeout(() => void this.tick(), this.pollMs);
     this.timer.unref();
   }
+  private again = false;
 
   private async run(job: JobRow): Promise<void> {
     this.running++;
     const controller = new AbortController();
     this.active.set(job.id, controller);
-    const heartbeat = setInterval(() => extendLease(this.ctx, job.id, this.leaseMs), Math.max(1000, this.leaseMs / 3));
+    const heartbeat = setInterval(() => {
+      extendLease(this.ctx, job.id, this.leaseMs).catch((e) => this.ctx.logger.warn('lease heartbeat failed', { job: job.id, error: String(e) }));
+    }, Math.max(1000, this.leaseMs / 3));
     heartbeat.unref();
     let committed = false;
     const helpers: JobHelpers = {
       signal: controller.signal,
       commit: async (fn) => {
-        const out = await this.committer.commit(() => {
-          // Completed first, so the handler may queue a successor under the same key.
-          completeJob(this.ctx, job.id);
-          return fn();
-        });
+        const out = await withTransaction(
+          this.ctx,
+          async () => {
+            // Completed first, so the handler may queue a successor under the same key.
+            await completeJob(this.ctx, job.id);
+            return fn();
+          },
+          job.name,
+        );
         committed = true;
         return out;
       },
@@ -123,19 +143,24 @@ export class JobWorker {
       const handler = this.handlers[job.name];
       if (!handler) throw new PermanentJobError(`no handler for job "${job.name}"`);
       await handler(this.ctx, job, helpers);
-      if (!committed) completeJob(this.ctx, job.id);
+      if (!committed) await completeJob(this.ctx, job.id);
     } catch (e) {
-      if (this.stopped && controller.signal.aborted) {
-        // Interrupted by shutdown, not failed: queue it again without spending an attempt.
-        reclaimLeases(this.ctx, { all: true });
-      } else {
-        const message = e instanceof Error ? e.message : String(e);
-        const permanent = e instanceof PermanentJobError;
-        const outcome = permanent
-          ? (failJob(this.ctx, { ...job, attempts: job.maxAttempts }, message), 'dead')
-          : failJob(this.ctx, job, message, this.opts.retryBaseMs);
-        this.ctx.logger.warn('job failed', { job: job.name, id: job.id, attempt: job.attempts, outcome, error: message });
-        if (outcome === 'dead') this.opts.onDead?.(job, message);
+      try {
+        if (this.stopped && controller.signal.aborted) {
+          // Interrupted by shutdown, not failed: queue it again without spending an attempt.
+          await reclaimLeases(this.ctx, { all: true });
+        } else {
+          const message = e instanceof Error ? e.message : String(e);
+          const permanent = e instanceof PermanentJobError;
+          const outcome = permanent
+            ? (await failJob(this.ctx, { ...job, attempts: job.maxAttempts }, message), 'dead')
+            : await failJob(this.ctx, job, message, this.opts.retryBaseMs);
+          this.ctx.logger.warn('job failed', { job: job.name, id: job.id, attempt: job.attempts, outcome, error: message });
+          if (outcome === 'dead') await this.opts.onDead?.(job, message);
+        }
+      } catch (recordError) {
+        // The database refused even the bookkeeping: the lease lapses and the job runs again later.
+        this.ctx.logger.error('could not record a job failure', { job: job.name, id: job.id, error: String(recordError) });
       }
     } finally {
       clearInterval(heartbeat);

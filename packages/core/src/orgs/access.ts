@@ -42,7 +42,7 @@ interface MembershipAndOrg {
 const accessCaches = new WeakMap<DB, Lru<string, { epoch: number; row: MembershipAndOrg }>>();
 const ACCESS_CACHE_MAX = 10_000;
 
-function orgMembership(db: DB, orgId: string, userId: string): MembershipAndOrg | undefined {
+async function orgMembership(db: DB, orgId: string, userId: string): Promise<MembershipAndOrg | undefined> {
   let cache = accessCaches.get(db);
   if (!cache) accessCaches.set(db, (cache = new Lru(ACCESS_CACHE_MAX)));
   const key = `${orgId}\u0000${userId}`;
@@ -68,9 +68,9 @@ function orgMembership(db: DB, orgId: string, userId: string): MembershipAndOrg 
  * The org as this actor may see it. A non-member, or an mk key bound to another org, gets 404 —
  * never 403 — so the org's existence does not leak.
  */
-export function getOrgAccess(ctx: CoreContext, actor: Actor, orgId: string): OrgAccess {
+export async function getOrgAccess(ctx: CoreContext, actor: Actor, orgId: string): Promise<OrgAccess> {
   if (actor.via === 'mk_key' && actor.keyOrgId !== orgId) throw notFound('Organization not found');
-  const row = orgMembership(ctx.db, orgId, actor.userId);
+  const row = await orgMembership(ctx.db, orgId, actor.userId);
   if (!row) throw notFound('Organization not found');
   return { ...row, ...effectiveRole(row.membership, ctx.now()) };
 }
@@ -80,12 +80,12 @@ export function requireRole(access: OrgAccess, min: TRole): void {
 }
 
 /** The org a request acts on when it names none: the key's org, the requested one, or the user's first. */
-export function resolveActiveOrg(ctx: CoreContext, actor: Actor, requestedOrgId?: string | null): OrgAccess {
+export async function resolveActiveOrg(ctx: CoreContext, actor: Actor, requestedOrgId?: string | null): Promise<OrgAccess> {
   if (actor.via === 'mk_key' && actor.keyOrgId) {
     if (requestedOrgId && requestedOrgId !== actor.keyOrgId) throw notFound('Organization not found');
-    return getOrgAccess(ctx, actor, actor.keyOrgId);
+    return await getOrgAccess(ctx, actor, actor.keyOrgId);
   }
-  if (requestedOrgId) return getOrgAccess(ctx, actor, requestedOrgId);
+  if (requestedOrgId) return await getOrgAccess(ctx, actor, requestedOrgId);
   const first = prepared(ctx.db, 'firstMembership', (db) =>
     db
       .select({ orgId: memberships.orgId })
@@ -96,5 +96,5 @@ export function resolveActiveOrg(ctx: CoreContext, actor: Actor, requestedOrgId?
       .prepare(),
   ).get({ userId: actor.userId });
   if (!first) throw notFound('You do not belong to any organization');
-  return getOrgAccess(ctx, actor, first.orgId);
+  return await getOrgAccess(ctx, actor, first.orgId);
 }

@@ -21,7 +21,7 @@ type Membership = { org: OrgRow; membership: MembershipRow };
  */
 const userOrgCaches = new WeakMap<DB, Lru<string, { epoch: number; rows: readonly Membership[] }>>();
 
-function userMemberships(db: DB, userId: string): readonly Membership[] {
+async function userMemberships(db: DB, userId: string): Promise<readonly Membership[]> {
   let cache = userOrgCaches.get(db);
   if (!cache) userOrgCaches.set(db, (cache = new Lru(10_000)));
   const epoch = accessEpoch(db);
@@ -43,15 +43,16 @@ function userMemberships(db: DB, userId: string): readonly Membership[] {
 }
 
 /** Orgs the actor can act in: all of the user's memberships, or only the bound org for an mk key. */
-export function listActorOrgs(ctx: CoreContext, actor: Actor): OrgWithRole[] {
+export async function listActorOrgs(ctx: CoreContext, actor: Actor): Promise<OrgWithRole[]> {
+  const rows = await userMemberships(ctx.db, actor.userId);
   const now = ctx.now();
-  return userMemberships(ctx.db, actor.userId)
+  return rows
     .filter((r) => actor.via !== 'mk_key' || r.org.id === actor.keyOrgId)
     .map((r) => ({ org: r.org, ...effectiveRole(r.membership, now) }));
 }
 
-export function listOrgs(ctx: CoreContext, actor: Actor) {
-  return listActorOrgs(ctx, actor).map(({ org }) => ({
+export async function listOrgs(ctx: CoreContext, actor: Actor) {
+  return (await listActorOrgs(ctx, actor)).map(({ org }) => ({
     id: org.id,
     name: org.name,
     slug: org.slug,

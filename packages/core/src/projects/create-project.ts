@@ -4,30 +4,32 @@ import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { conflict } from '../errors.ts';
 import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
 import { newId } from '../util/ids.ts';
-import { slugify, uniqueSlug } from '../util/slug.ts';
+import { slugify, uniqueSlugAsync } from '../util/slug.ts';
 import { renderProject } from './render-project.ts';
 import type { TCreateProjectInput } from './project.types.ts';
 
-export function createProject(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateProjectInput) {
-  const access = resolveActiveOrg(ctx, actor, activeOrgId);
-  requireRole(access, 'member');
-  return withTransaction(ctx, () => {
+export async function createProject(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateProjectInput) {
+  // The role is checked in the unit that writes, so no change of role can slip in between.
+  return withTransaction(ctx, async () => {
+    const access = await resolveActiveOrg(ctx, actor, activeOrgId);
+    requireRole(access, 'member');
     const orgId = access.org.id;
-    const taken = (slug: string) =>
-      ctx.db
-        .select({ id: projects.id })
-        .from(projects)
-        .where(and(eq(projects.orgId, orgId), eq(projects.slug, slug)))
-        .get() !== undefined;
+    const taken = async (slug: string) =>
+      (
+        await ctx.db
+          .select({ id: projects.id })
+          .from(projects)
+          .where(and(eq(projects.orgId, orgId), eq(projects.slug, slug)))
+      )[0] !== undefined;
     let slug: string;
     if (input.slug) {
-      if (taken(input.slug)) throw conflict(`A project with slug "${input.slug}" already exists in this organization`);
+      if (await taken(input.slug)) throw conflict(`A project with slug "${input.slug}" already exists in this organization`);
       slug = input.slug;
     } else {
-      slug = uniqueSlug(slugify(input.name), taken);
+      slug = await uniqueSlugAsync(slugify(input.name), taken);
     }
     const now = ctx.now().toISOString();
-    const project = ctx.db
+    const [project] = await ctx.db
       .insert(projects)
       .values({
         id: newId(),
@@ -39,22 +41,18 @@ export function createProject(ctx: CoreContext, actor: Actor, activeOrgId: strin
         createdAt: now,
         updatedAt: now,
       })
-      .returning()
-      .get();
-    ctx.db
-      .insert(projectEnvironments)
-      .values(
-        DEFAULT_ENVIRONMENTS.map((name) => ({
-          id: newId(),
-          projectId: project.id,
-          name,
-          status: 'active' as const,
-          healthStatus: 'unknown' as const,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
-      .run();
-    return renderProject(project);
+      .returning();
+    await ctx.db.insert(projectEnvironments).values(
+      DEFAULT_ENVIRONMENTS.map((name) => ({
+        id: newId(),
+        projectId: project!.id,
+        name,
+        status: 'active' as const,
+        healthStatus: 'unknown' as const,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    return renderProject(project!);
   });
 }

@@ -5,15 +5,14 @@ import { resolveActiveOrg } from '../orgs/access.ts';
 import { loadProject } from './get-project.ts';
 import { renderEnvironment } from './render-project.ts';
 
-export function listProjectEnvironments(ctx: CoreContext, actor: Actor, activeOrgId: string | null, projectId: string) {
-  const access = resolveActiveOrg(ctx, actor, activeOrgId);
-  loadProject(ctx, access, projectId);
-  const rows = ctx.db
+export async function listProjectEnvironments(ctx: CoreContext, actor: Actor, activeOrgId: string | null, projectId: string) {
+  const access = await resolveActiveOrg(ctx, actor, activeOrgId);
+  await loadProject(ctx, access, projectId);
+  const rows = await ctx.db
     .select()
     .from(projectEnvironments)
     .where(eq(projectEnvironments.projectId, projectId))
-    .orderBy(asc(projectEnvironments.createdAt), asc(projectEnvironments.id))
-    .all();
+    .orderBy(asc(projectEnvironments.createdAt), asc(projectEnvironments.id));
   // development, staging, production: deployment order, not insertion order, is what people expect.
   const order = (name: string) => ['development', 'staging', 'production'].indexOf(name) >>> 0;
   return { environments: rows.sort((a, b) => order(a.name) - order(b.name)).map(renderEnvironment) };

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { projectEnvironments } from '@baton/db';
 import { z } from 'zod';
-import type { Actor, CoreContext } from '../context.ts';
+import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { checkOutboundUrl, describeRefusal } from '../net/outbound-url.ts';
 import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
@@ -20,28 +20,29 @@ export const ZUpdateEnvironmentInput = z.object({
 export type TUpdateEnvironmentInput = z.infer<typeof ZUpdateEnvironmentInput>;
 
 /** Admins configure where an environment lives and how to deploy to it. */
-export function updateProjectEnvironment(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TUpdateEnvironmentInput) {
-  const access = resolveActiveOrg(ctx, actor, activeOrgId);
-  loadProject(ctx, access, input.id);
-  const env = ctx.db
-    .select()
-    .from(projectEnvironments)
-    .where(and(eq(projectEnvironments.id, input.envId), eq(projectEnvironments.projectId, input.id)))
-    .get();
-  if (!env) throw notFound('Environment not found');
-  requireRole(access, 'admin');
-  // Both URLs are called by the server (deploy, health_check): refuse internal targets now; the
-  // resolved address is checked again at call time.
-  for (const field of ['url', 'deployHookUrl'] as const) {
-    const value = input[field];
-    if (!value) continue;
-    const checked = checkOutboundUrl(value, { allowPrivate: ctx.config.engine.allowPrivateUrls });
-    if (!checked.ok) throw badRequest(`${field}: ${describeRefusal(checked)}`);
-  }
-  const patch: Partial<typeof projectEnvironments.$inferInsert> = { updatedAt: ctx.now().toISOString() };
-  if (input.url !== undefined) patch.url = input.url;
-  if (input.deployHookUrl !== undefined) patch.deployHookUrl = input.deployHookUrl;
-  if (input.status !== undefined) patch.status = input.status;
-  const row = ctx.db.update(projectEnvironments).set(patch).where(eq(projectEnvironments.id, env.id)).returning().get()!;
-  return renderEnvironment(row);
+export async function updateProjectEnvironment(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TUpdateEnvironmentInput) {
+  return withTransaction(ctx, async () => {
+    const access = await resolveActiveOrg(ctx, actor, activeOrgId);
+    await loadProject(ctx, access, input.id);
+    const [env] = await ctx.db
+      .select()
+      .from(projectEnvironments)
+      .where(and(eq(projectEnvironments.id, input.envId), eq(projectEnvironments.projectId, input.id)));
+    if (!env) throw notFound('Environment not found');
+    requireRole(access, 'admin');
+    // Both URLs are called by the server (deploy, health_check): refuse internal targets now; the
+    // resolved address is checked again at call time. (A syntactic check: no DNS lookup here.)
+    for (const field of ['url', 'deployHookUrl'] as const) {
+      const value = input[field];
+      if (!value) continue;
+      const checked = checkOutboundUrl(value, { allowPrivate: ctx.config.engine.allowPrivateUrls });
+      if (!checked.ok) throw badRequest(`${field}: ${describeRefusal(checked)}`);
+    }
+    const patch: Partial<typeof projectEnvironments.$inferInsert> = { updatedAt: ctx.now().toISOString() };
+    if (input.url !== undefined) patch.url = input.url;
+    if (input.deployHookUrl !== undefined) patch.deployHookUrl = input.deployHookUrl;
+    if (input.status !== undefined) patch.status = input.status;
+    const [row] = await ctx.db.update(projectEnvironments).set(patch).where(eq(projectEnvironments.id, env.id)).returning();
+    return renderEnvironment(row!);
+  });
 }

@@ -39,8 +39,8 @@ export function renderContextEvent(e: ContextEventRow): TContextEvent {
  * batch is one commit; events whose external_id the project already holds are skipped, so a
  * connector may resend after a timeout without duplicating anything.
  */
-export function ingestContextEvents(ctx: CoreContext, actor: Actor, input: TIngestEventsInput) {
-  const target = input.project_id ? relayProject(ctx, actor, input.project_id, 'member').project : null;
+export async function ingestContextEvents(ctx: CoreContext, actor: Actor, input: TIngestEventsInput) {
+  const target = input.project_id ? (await relayProject(ctx, actor, input.project_id, 'member')).project : null;
   if (input.events.some((e) => e.source === BATON_SOURCE)) throw badRequest(`events.source: "${BATON_SOURCE}" is reserved for Baton's own runs`);
   const now = ctx.now();
   // A little clock skew is fine; an event dated in the future would sit on top of the stream for good.
@@ -66,9 +66,12 @@ export function ingestContextEvents(ctx: CoreContext, actor: Actor, input: TInge
     createdAt: e.created_at ? new Date(e.created_at).toISOString() : ingestedAt,
     ingestedAt,
   }));
-  const inserted = withTransaction(ctx, () => {
-    const fresh = rows.filter((r) => ctx.db.insert(contextEvents).values(r).onConflictDoNothing().run().changes === 1);
-    recordFacets(ctx, target?.id ?? null, fresh, ingestedAt);
+  const inserted = await withTransaction(ctx, async () => {
+    const fresh: typeof rows = [];
+    for (const r of rows) {
+      if ((await ctx.db.insert(contextEvents).values(r).onConflictDoNothing().returning({ id: contextEvents.id })).length === 1) fresh.push(r);
+    }
+    await recordFacets(ctx, target?.id ?? null, fresh, ingestedAt);
     return fresh;
   });
   return { events: inserted.map(renderContextEvent), ingested: inserted.length, duplicates: rows.length - inserted.length };
@@ -79,29 +82,27 @@ export function ingestContextEvents(ctx: CoreContext, actor: Actor, input: TInge
  * the key owner's personal stream — events they recorded, in no project or in a project of an org
  * they still belong to.
  */
-export function listContextEvents(ctx: CoreContext, actor: Actor, input: TListEventsInput) {
+export async function listContextEvents(ctx: CoreContext, actor: Actor, input: TListEventsInput) {
   const bySource = input.source ? eq(contextEvents.source, input.source) : undefined;
   const order = [desc(contextEvents.createdAt), desc(contextEvents.id)] as const;
   let rows: ContextEventRow[];
   if (input.project_id) {
-    const { project } = relayProject(ctx, actor, input.project_id);
-    rows = ctx.db
+    const { project } = await relayProject(ctx, actor, input.project_id);
+    rows = await ctx.db
       .select()
       .from(contextEvents)
       .where(and(eq(contextEvents.projectId, project.id), bySource))
       .orderBy(...order)
-      .limit(input.limit)
-      .all();
+      .limit(input.limit);
   } else {
-    const orgIds = listActorOrgs(ctx, actor).map((o) => o.org.id);
+    const orgIds = (await listActorOrgs(ctx, actor)).map((o) => o.org.id);
     const reachable = orgIds.length ? or(isNull(contextEvents.orgId), inArray(contextEvents.orgId, orgIds)) : isNull(contextEvents.orgId);
-    rows = ctx.db
+    rows = await ctx.db
       .select()
       .from(contextEvents)
       .where(and(eq(contextEvents.userId, actor.userId), bySource, reachable))
       .orderBy(...order)
-      .limit(input.limit)
-      .all();
+      .limit(input.limit);
   }
   return { events: rows.map(renderContextEvent) };
 }
@@ -189,7 +190,7 @@ const RUN_CONTEXT_TYPES = new Set(['stage_transition', 'approval_requested', 'ap
  * decided, so an approval that was granted is not handed off as still open. Runs without a project
  * go to their creator's personal stream.
  */
-export function recordRunContext(ctx: CoreContext, runId: string, events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>, createdAt: string): void {
+export async function recordRunContext(ctx: CoreContext, runId: string, events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>, createdAt: string): Promise<void> {
   if (!events.some((e) => RUN_CONTEXT_TYPES.has(e.eventType))) return;
   const stmt = runContextStatements(ctx.db);
   const run = stmt.run.get(runId);
@@ -202,7 +203,7 @@ export function recordRunContext(ctx: CoreContext, runId: string, events: Readon
     if (!RUN_CONTEXT_TYPES.has(e.eventType)) continue;
     for (const line of runContextLines(e.eventType, e.data, run.request_text, lookups)) {
       stmt.insert.run(newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
-      recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
+      await recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
     }
   }
 }

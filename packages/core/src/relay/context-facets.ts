@@ -22,7 +22,7 @@ const upsert = (db: DB) =>
   );
 
 /** Records the filter values of newly recorded events, in the caller's transaction; one write per distinct value. */
-export function recordFacets(ctx: CoreContext, projectId: string | null, events: readonly FacetSource[], at: string): void {
+export async function recordFacets(ctx: CoreContext, projectId: string | null, events: readonly FacetSource[], at: string): Promise<void> {
   if (!projectId || !events.length) return;
   const seen = new Set<string>();
   const stmt = upsert(ctx.db);
@@ -56,9 +56,9 @@ export interface SourceFilters {
 }
 
 /** The values a SourceFilter may name for a project, per source, from what its stream really holds. */
-export function listHandoffFilters(ctx: CoreContext, actor: Actor, projectId: string | undefined) {
+export async function listHandoffFilters(ctx: CoreContext, actor: Actor, projectId: string | undefined) {
   if (!projectId) throw badRequest('project_id is missing');
-  const { project } = relayProject(ctx, actor, projectId);
+  const { project } = await relayProject(ctx, actor, projectId);
   const rows = prepared(ctx.db, 'listContextFacets', (d) =>
     d
       .select({ source: contextFacets.source, kind: contextFacets.kind, value: contextFacets.value })

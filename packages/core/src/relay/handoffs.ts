@@ -68,13 +68,13 @@ type HandoffPage = { handoffs: THandoff[] };
 const pageCaches = new WeakMap<DB, Lru<string, { epoch: number; page: HandoffPage }>>();
 const PAGE_CACHE_BYTES = 32 * 1024 * 1024;
 
-function cachedPage(db: DB, key: string, build: () => THandoff[]): HandoffPage {
+async function cachedPage(db: DB, key: string, build: () => Promise<THandoff[]>): Promise<HandoffPage> {
   let cache = pageCaches.get(db);
   if (!cache) pageCaches.set(db, (cache = new Lru(PAGE_CACHE_BYTES)));
   const epoch = handoffEpoch(db);
   const hit = cache.get(key);
   if (hit && hit.epoch === epoch) return hit.page;
-  const handoffs = build();
+  const handoffs = await build();
   if (epoch === null || db.$client.inTransaction) return { handoffs };
   const page = seal(ZHandoffList, { handoffs });
   cache.set(key, { epoch, page }, sealedBody(page)?.length ?? 1);
@@ -82,7 +82,7 @@ function cachedPage(db: DB, key: string, build: () => THandoff[]): HandoffPage {
 }
 
 const readPage = (db: DB, by: 'org' | 'project', status: TListHandoffsInput['status'], scope: string, limit: number) =>
-  cachedPage(db, `${by}\u0000${status}\u0000${scope}\u0000${limit}`, () =>
+  cachedPage(db, `${by}\u0000${status}\u0000${scope}\u0000${limit}`, async () =>
     handoffPage(db, by, status)
       .all({ scope, limit })
       .map((r) => renderHandoff(r.handoff, r.projectName)),
@@ -93,39 +93,41 @@ const readPage = (db: DB, by: 'org' | 'project', status: TListHandoffsInput['sta
  * org's index gives its newest `limit`, and those are merged, so the cost is limit × orgs however
  * many handoffs exist (one sorted query over all orgs would have to sort all of them).
  */
-export function listHandoffs(ctx: CoreContext, actor: Actor, input: TListHandoffsInput): HandoffPage {
+export async function listHandoffs(ctx: CoreContext, actor: Actor, input: TListHandoffsInput): Promise<HandoffPage> {
   if (input.project_id) {
-    const { project } = relayProject(ctx, actor, input.project_id);
+    const { project } = await relayProject(ctx, actor, input.project_id);
     return readPage(ctx.db, 'project', input.status, project.id, input.limit);
   }
-  const orgIds = listActorOrgs(ctx, actor).map((o) => o.org.id);
-  if (orgIds.length === 1) return readPage(ctx.db, 'org', input.status, orgIds[0]!, input.limit);
-  return cachedPage(ctx.db, `orgs\u0000${input.status}\u0000${orgIds.join(',')}\u0000${input.limit}`, () =>
-    orgIds
-      .flatMap((id) => readPage(ctx.db, 'org', input.status, id, input.limit).handoffs)
-      .sort(byCreatedAt)
-      .slice(0, input.limit),
-  );
+  const orgIds = (await listActorOrgs(ctx, actor)).map((o) => o.org.id);
+  const db = ctx.db;
+  if (orgIds.length === 1) return readPage(db, 'org', input.status, orgIds[0]!, input.limit);
+  return cachedPage(db, `orgs\u0000${input.status}\u0000${orgIds.join(',')}\u0000${input.limit}`, async () => {
+    const merged: THandoff[] = [];
+    for (const id of orgIds) merged.push(...(await readPage(db, 'org', input.status, id, input.limit)).handoffs);
+    return merged.sort(byCreatedAt).slice(0, input.limit);
+  });
 }
 
-function loadHandoff(ctx: CoreContext, actor: Actor, id: string) {
-  const row = ctx.db.select(listColumns).from(handoffs).innerJoin(projects, eq(projects.id, handoffs.projectId)).where(eq(handoffs.id, id)).get();
+async function loadHandoff(ctx: CoreContext, actor: Actor, id: string) {
+  const [row] = await ctx.db.select(listColumns).from(handoffs).innerJoin(projects, eq(projects.id, handoffs.projectId)).where(eq(handoffs.id, id));
   if (!row) throw notFound('Handoff not found');
-  return { row, access: orgAccessOr404(ctx, actor, row.handoff.orgId, 'Handoff not found') };
+  return { row, access: await orgAccessOr404(ctx, actor, row.handoff.orgId, 'Handoff not found') };
 }
 
-export function getHandoff(ctx: CoreContext, actor: Actor, id: string): THandoff {
-  const { row } = loadHandoff(ctx, actor, id);
+export async function getHandoff(ctx: CoreContext, actor: Actor, id: string): Promise<THandoff> {
+  const { row } = await loadHandoff(ctx, actor, id);
   return renderHandoff(row.handoff, row.projectName);
 }
 
 /** Archives a handoff (or brings it back); needs the member role. */
-export function setHandoffStatus(ctx: CoreContext, actor: Actor, id: string, status: 'active' | 'archived'): THandoff {
-  const { row, access } = loadHandoff(ctx, actor, id);
+export async function setHandoffStatus(ctx: CoreContext, actor: Actor, id: string, status: 'active' | 'archived'): Promise<THandoff> {
+  const { row, access } = await loadHandoff(ctx, actor, id);
   requireRole(access, 'member');
   if (row.handoff.status === status) return renderHandoff(row.handoff, row.projectName);
-  const updated = ctx.db.update(handoffs).set({ status, updatedAt: ctx.now().toISOString() }).where(eq(handoffs.id, id)).returning().get();
-  return renderHandoff(updated, row.projectName);
+  const [updated] = await withTransaction(ctx, async () =>
+    await ctx.db.update(handoffs).set({ status, updatedAt: ctx.now().toISOString() }).where(eq(handoffs.id, id)).returning(),
+  );
+  return renderHandoff(updated!, row.projectName);
 }
 
 export const HANDOFF_JOB = 'relay.handoff';
@@ -134,13 +136,13 @@ export const HANDOFF_JOB = 'relay.handoff';
  * Accepts a handoff generation: the job record and the queued work are one commit, so a job
  * never stays pending with nothing behind it, and a crash before it runs loses nothing.
  */
-export function createHandoffJob(ctx: CoreContext, actor: Actor, input: TCreateHandoffInput) {
+export async function createHandoffJob(ctx: CoreContext, actor: Actor, input: TCreateHandoffInput) {
   if (!input.project_id) throw badRequest('project_id is missing');
-  const { project } = relayProject(ctx, actor, input.project_id);
+  const { project } = await relayProject(ctx, actor, input.project_id);
   const now = ctx.now().toISOString();
   const id = newPrefixedId('job');
-  withTransaction(ctx, () => {
-    ctx.db
+  await withTransaction(ctx, async () => {
+    await ctx.db
       .insert(relayJobs)
       .values({
         id,
@@ -154,9 +156,8 @@ export function createHandoffJob(ctx: CoreContext, actor: Actor, input: TCreateH
         input: { sources: input.sources ?? null, filters: input.filters ?? null },
         createdAt: now,
         updatedAt: now,
-      })
-      .run();
-    enqueueJob(ctx, { name: HANDOFF_JOB, key: `relay:${id}`, payload: { jobId: id }, maxAttempts: 3 });
+      });
+    await enqueueJob(ctx, { name: HANDOFF_JOB, key: `relay:${id}`, payload: { jobId: id }, maxAttempts: 3 });
   });
   return { jobId: id, status: 'pending' as const };
 }
@@ -177,13 +178,13 @@ function renderJob(j: RelayJobRow) {
 }
 
 /** A job and, once it has completed, what it made. Another tenant's job is 404. */
-export function getRelayJob(ctx: CoreContext, actor: Actor, jobId: string) {
-  const job = ctx.db.select().from(relayJobs).where(eq(relayJobs.id, jobId)).get();
+export async function getRelayJob(ctx: CoreContext, actor: Actor, jobId: string) {
+  const [job] = await ctx.db.select().from(relayJobs).where(eq(relayJobs.id, jobId));
   if (!job) throw notFound('Job not found');
-  orgAccessOr404(ctx, actor, job.orgId, 'Job not found');
+  await orgAccessOr404(ctx, actor, job.orgId, 'Job not found');
   let result: { id: string; title: string } | null = null;
   if (job.status === 'completed' && job.resultKind === 'handoff' && job.resultId) {
-    result = ctx.db.select({ id: handoffs.id, title: handoffs.title }).from(handoffs).where(eq(handoffs.id, job.resultId)).get() ?? null;
+    result = (await ctx.db.select({ id: handoffs.id, title: handoffs.title }).from(handoffs).where(eq(handoffs.id, job.resultId)))[0] ?? null;
   }
   return { job: renderJob(job), result };
 }
@@ -240,7 +241,7 @@ function take(walk: IterableIterator<unknown>, filters: TSourceFilter | null | u
 }
 
 /** The newest events of a project that match a generation's sources and filters, newer than `after`. */
-export function selectHandoffEvents(ctx: CoreContext, projectId: string, input: { sources?: string[] | null; filters?: TSourceFilter | null }, after = ''): ContextEventRow[] {
+export async function selectHandoffEvents(ctx: CoreContext, projectId: string, input: { sources?: string[] | null; filters?: TSourceFilter | null }, after = ''): Promise<ContextEventRow[]> {
   const walks = eventWalks(ctx.db);
   if (!input.sources?.length) {
     const out: ContextEventRow[] = [];
@@ -260,52 +261,59 @@ export function selectHandoffEvents(ctx: CoreContext, projectId: string, input: 
  * Drafts a handoff for a project: from the activity since its previous handoff, or when there has
  * been none since, from its latest activity.
  */
-export function draftProjectHandoff(ctx: CoreContext, project: { id: string; name: string }, input: { sources?: string[] | null; filters?: TSourceFilter | null }): HandoffDraft {
-  const previous = ctx.db
+export async function draftProjectHandoff(ctx: CoreContext, project: { id: string; name: string }, input: { sources?: string[] | null; filters?: TSourceFilter | null }): Promise<HandoffDraft> {
+  const [previous] = await ctx.db
     .select({ createdAt: handoffs.createdAt })
     .from(handoffs)
     .where(eq(handoffs.projectId, project.id))
     .orderBy(desc(handoffs.createdAt), desc(handoffs.id))
-    .limit(1)
-    .get();
-  let events = previous ? selectHandoffEvents(ctx, project.id, input, previous.createdAt) : [];
-  if (!events.length) events = selectHandoffEvents(ctx, project.id, input);
+    .limit(1);
+  let events = previous ? await selectHandoffEvents(ctx, project.id, input, previous.createdAt) : [];
+  if (!events.length) events = await selectHandoffEvents(ctx, project.id, input);
   return draftHandoff(project.name, events);
 }
 
-/** Stores a drafted handoff; the caller's transaction makes it visible with its job's completion. */
-export function insertHandoff(ctx: CoreContext, project: { id: string; orgId: string }, draft: HandoffDraft, createdBy: string | null): HandoffRow {
+/**
+ * Stores a drafted handoff; the caller's transaction makes it visible with its job's completion
+ * (outside one, it is a unit of its own).
+ */
+export async function insertHandoff(ctx: CoreContext, project: { id: string; orgId: string }, draft: HandoffDraft, createdBy: string | null): Promise<HandoffRow> {
   const now = ctx.now().toISOString();
-  return ctx.db
-    .insert(handoffs)
-    .values({
-      id: newPrefixedId('ho'),
-      orgId: project.orgId,
-      projectId: project.id,
-      title: draft.title,
-      summary: draft.summary,
-      status: 'active',
-      sources: draft.sources,
-      keyChanges: draft.keyChanges,
-      decisions: draft.decisions,
-      openQuestions: draft.openQuestions,
-      nextSteps: draft.nextSteps,
-      relatedEventIds: draft.relatedEventIds,
-      scopeType: 'project',
-      createdBy,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
+  const [row] = await withTransaction(ctx, async () =>
+    await ctx.db
+      .insert(handoffs)
+      .values({
+        id: newPrefixedId('ho'),
+        orgId: project.orgId,
+        projectId: project.id,
+        title: draft.title,
+        summary: draft.summary,
+        status: 'active',
+        sources: draft.sources,
+        keyChanges: draft.keyChanges,
+        decisions: draft.decisions,
+        openQuestions: draft.openQuestions,
+        nextSteps: draft.nextSteps,
+        relatedEventIds: draft.relatedEventIds,
+        scopeType: 'project',
+        createdBy,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+  );
+  return row!;
 }
 
-export function loadRelayJob(ctx: CoreContext, jobId: string): RelayJobRow | undefined {
-  return ctx.db.select().from(relayJobs).where(eq(relayJobs.id, jobId)).get();
+export async function loadRelayJob(ctx: CoreContext, jobId: string): Promise<RelayJobRow | undefined> {
+  return (await ctx.db.select().from(relayJobs).where(eq(relayJobs.id, jobId)))[0];
 }
 
-export function markRelayJob(ctx: CoreContext, jobId: string, set: Partial<Pick<RelayJobRow, 'status' | 'resultKind' | 'resultId' | 'error' | 'errorCode'>>): void {
-  ctx.db.update(relayJobs).set({ ...set, updatedAt: ctx.now().toISOString() }).where(eq(relayJobs.id, jobId)).run();
+/** Updates a job's record: in the caller's transaction, or as a unit of its own outside one. */
+export async function markRelayJob(ctx: CoreContext, jobId: string, set: Partial<Pick<RelayJobRow, 'status' | 'resultKind' | 'resultId' | 'error' | 'errorCode'>>): Promise<void> {
+  await withTransaction(ctx, async () => {
+    await ctx.db.update(relayJobs).set({ ...set, updatedAt: ctx.now().toISOString() }).where(eq(relayJobs.id, jobId));
+  });
 }
 
-export const loadProjectRow = (ctx: CoreContext, projectId: string) => ctx.db.select().from(projects).where(eq(projects.id, projectId)).get();
+export const loadProjectRow = async (ctx: CoreContext, projectId: string) => (await ctx.db.select().from(projects).where(eq(projects.id, projectId)))[0];

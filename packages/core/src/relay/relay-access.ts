@@ -9,9 +9,9 @@ import { prepared } from '../util/prepared.ts';
 export type ProjectRow = typeof projects.$inferSelect;
 
 /** Access to an org the actor may not belong to: 404 with `what`, so nothing about it leaks. */
-export function orgAccessOr404(ctx: CoreContext, actor: Actor, orgId: string, what: string): OrgAccess {
+export async function orgAccessOr404(ctx: CoreContext, actor: Actor, orgId: string, what: string): Promise<OrgAccess> {
   try {
-    return getOrgAccess(ctx, actor, orgId);
+    return await getOrgAccess(ctx, actor, orgId);
   } catch (e) {
     if (e instanceof AppError && e.code === 'NOT_FOUND') throw notFound(what);
     throw e;
@@ -22,12 +22,12 @@ export function orgAccessOr404(ctx: CoreContext, actor: Actor, orgId: string, wh
  * A project the actor can reach through any of its orgs (Flow Relay keys span them all), with the
  * actor's role there. Another tenant's project, or one that does not exist, is 404.
  */
-export function relayProject(ctx: CoreContext, actor: Actor, projectId: string, min: TRole = 'viewer'): { project: ProjectRow; access: OrgAccess } {
+export async function relayProject(ctx: CoreContext, actor: Actor, projectId: string, min: TRole = 'viewer'): Promise<{ project: ProjectRow; access: OrgAccess }> {
   const project = prepared(ctx.db, 'relayProject', (db) =>
     db.select().from(projects).where(eq(projects.id, sql.placeholder('id'))).prepare(),
   ).get({ id: projectId });
   if (!project) throw notFound('Project not found');
-  const access = orgAccessOr404(ctx, actor, project.orgId, 'Project not found');
+  const access = await orgAccessOr404(ctx, actor, project.orgId, 'Project not found');
   requireRole(access, min);
   return { project, access };
 }

@@ -13,19 +13,20 @@ export const RELAY_JOB_HANDLERS: Record<string, JobHandler> = {
   [HANDOFF_JOB]: async (ctx, job, helpers) => {
     const parsed = ZHandoffJob.safeParse(job.payload);
     if (!parsed.success) throw new PermanentJobError(`bad payload for ${job.name}: ${parsed.error.message}`);
-    const relayJob = loadRelayJob(ctx, parsed.data.jobId);
+    const relayJob = await loadRelayJob(ctx, parsed.data.jobId);
     // Gone with its project or org, or already done by an attempt that crashed after committing.
     if (!relayJob || relayJob.status === 'completed' || relayJob.status === 'failed') return;
-    const project = loadProjectRow(ctx, relayJob.projectId);
+    const project = await loadProjectRow(ctx, relayJob.projectId);
     if (!project) return;
-    if (relayJob.status !== 'running') markRelayJob(ctx, relayJob.id, { status: 'running' });
+    if (relayJob.status !== 'running') await markRelayJob(ctx, relayJob.id, { status: 'running' });
     const input = ZHandoffJobInput.safeParse(relayJob.input);
     if (!input.success) throw new PermanentJobError(`job ${relayJob.id} has an unreadable input: ${input.error.message}`);
-    const draft = draftProjectHandoff(ctx, project, input.data);
+    // The events are read and the handoff drafted outside the unit: it holds database work only.
+    const draft = await draftProjectHandoff(ctx, project, input.data);
     // The handoff, the job's completion and the queue entry's removal are one commit.
-    await helpers.commit(() => {
-      const handoff = insertHandoff(ctx, project, draft, relayJob.userId);
-      markRelayJob(ctx, relayJob.id, { status: 'completed', resultKind: 'handoff', resultId: handoff.id, error: null, errorCode: null });
+    await helpers.commit(async () => {
+      const handoff = await insertHandoff(ctx, project, draft, relayJob.userId);
+      await markRelayJob(ctx, relayJob.id, { status: 'completed', resultKind: 'handoff', resultId: handoff.id, error: null, errorCode: null });
     });
   },
 };
@@ -35,12 +36,12 @@ export const RELAY_JOB_HANDLERS: Record<string, JobHandler> = {
  * message; the underlying error (which may quote SQL or paths) goes to the server log only.
  */
 export function onRelayJobDead(ctx: CoreContext) {
-  return (job: JobRow, error: string) => {
+  return async (job: JobRow, error: string): Promise<void> => {
     if (job.name !== HANDOFF_JOB) return;
     const jobId = (job.payload as { jobId?: string }).jobId;
-    if (!jobId || !loadRelayJob(ctx, jobId)) return;
+    if (!jobId || !(await loadRelayJob(ctx, jobId))) return;
     ctx.logger.error('handoff generation failed', { jobId, attempts: job.attempts, error });
-    markRelayJob(ctx, jobId, {
+    await markRelayJob(ctx, jobId, {
       status: 'failed',
       error: `Handoff generation failed after ${job.attempts} attempt(s); the server log has the details (job ${jobId}).`,
       errorCode: 'generation_failed',

@@ -8,21 +8,21 @@ import { listActorOrgs } from '../orgs/list-orgs.ts';
  * so project_type is always "organization" and access_role is the owner's effective org role.
  * account_type is "personal" while the user is alone in every org they belong to, else "business".
  */
-export function listRelayProjects(ctx: CoreContext, actor: Actor) {
-  const orgs = listActorOrgs(ctx, actor);
+export async function listRelayProjects(ctx: CoreContext, actor: Actor) {
+  const orgs = await listActorOrgs(ctx, actor);
   const orgIds = orgs.map((o) => o.org.id);
   const byOrg = new Map(orgs.map((o) => [o.org.id, o]));
   const shared = orgIds.length
-    ? ctx.db
-        .select({ orgId: memberships.orgId, n: sql<number>`count(*)` })
-        .from(memberships)
-        .where(inArray(memberships.orgId, orgIds))
-        .groupBy(memberships.orgId)
-        .all()
-        .some((r) => r.n > 1)
+    ? (
+        await ctx.db
+          .select({ orgId: memberships.orgId, n: sql<number>`count(*)` })
+          .from(memberships)
+          .where(inArray(memberships.orgId, orgIds))
+          .groupBy(memberships.orgId)
+      ).some((r) => r.n > 1)
     : false;
   const rows = orgIds.length
-    ? ctx.db.select().from(projects).where(inArray(projects.orgId, orgIds)).orderBy(desc(projects.createdAt)).all()
+    ? await ctx.db.select().from(projects).where(inArray(projects.orgId, orgIds)).orderBy(desc(projects.createdAt))
     : [];
   return {
     account_type: shared ? ('business' as const) : ('personal' as const),

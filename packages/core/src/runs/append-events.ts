@@ -22,9 +22,9 @@ const HIDDEN_FROM_REPLAY = new Set(['cost_update']);
  * new one). Subscribers are woken only after the commit, so nobody ever sees an event that is then
  * rolled back.
  */
-export function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunEvent[]): TRunEvent[] {
+export async function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunEvent[]): Promise<TRunEvent[]> {
   if (!events.length) return [];
-  return withTransaction(ctx, () => {
+  return withTransaction(ctx, async () => {
     // The hottest write in Baton: plain better-sqlite3 statements, prepared once, skip drizzle's
     // per-row mapping. Column names mirror packages/db/src/schema/run-events.ts.
     const stmt = prepared(ctx.db, 'appendRunEvents', (db) => ({
@@ -51,7 +51,7 @@ export function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunE
     for (const r of rows) {
       stmt.insert.run(r.id, r.runId, r.sequenceNumber, r.eventType, JSON.stringify(r.data), r.modelUsed, r.tokensUsed, r.replayVisible ? 1 : 0, r.createdAt);
     }
-    recordRunContext(ctx, runId, rows, createdAt);
+    await recordRunContext(ctx, runId, rows, createdAt);
     const rendered = rows.map(renderEvent);
     const bus = ctx.bus;
     if (bus) afterCommit(() => rendered.forEach((e) => bus.publish(e)));
@@ -59,5 +59,5 @@ export function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunE
   });
 }
 
-export const appendRunEvent = (ctx: CoreContext, runId: string, event: NewRunEvent): TRunEvent =>
-  appendRunEvents(ctx, runId, [event])[0]!;
+export const appendRunEvent = async (ctx: CoreContext, runId: string, event: NewRunEvent): Promise<TRunEvent> =>
+  (await appendRunEvents(ctx, runId, [event]))[0]!;

@@ -8,12 +8,12 @@ import { loadRunFor } from './load-run.ts';
 import { renderRun } from './render-run.ts';
 
 /** Stops an active run now: a tool process running for it is killed. A finished run is a 400. */
-export function cancelRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, reason?: string) {
-  const { run, access } = loadRunFor(ctx, actor, activeOrgId, runId);
+export async function cancelRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, reason?: string) {
+  const { run, access } = await loadRunFor(ctx, actor, activeOrgId, runId);
   requireRole(access, 'member');
   if (isTerminal(run.status)) throw badRequest(`The run is already ${run.status}`);
-  const who = ctx.db.select({ name: users.name }).from(users).where(eq(users.id, actor.userId)).get()?.name ?? 'a user';
-  const updated = finishRun(ctx, runId, 'cancelled', { errorMessage: `Cancelled by ${who}${reason ? `: ${reason}` : ''}` });
+  const who = (await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, actor.userId)))[0]?.name ?? 'a user';
+  const updated = await finishRun(ctx, runId, 'cancelled', { errorMessage: `Cancelled by ${who}${reason ? `: ${reason}` : ''}` });
   if (!updated) throw badRequest('The run has already finished');
   return renderRun(updated);
 }

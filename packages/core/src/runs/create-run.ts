@@ -10,29 +10,31 @@ import { renderRun } from './render-run.ts';
 import type { TCreateRunInput } from './run.types.ts';
 
 /** Creates a run in `intake` and hands it to the engine, in one commit. */
-export function createRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateRunInput) {
-  const access = resolveActiveOrg(ctx, actor, activeOrgId);
+export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateRunInput) {
+  const access = await resolveActiveOrg(ctx, actor, activeOrgId);
   requireRole(access, 'member');
-  if (input.projectId) loadProject(ctx, access, input.projectId);
-  return withTransaction(ctx, () => {
+  return withTransaction(ctx, async () => {
+    // In the unit: the project is still there when the run that names it is inserted.
+    if (input.projectId) await loadProject(ctx, access, input.projectId);
     const now = ctx.now().toISOString();
-    const run = ctx.db
-      .insert(runs)
-      .values({
-        id: newId(),
-        orgId: access.org.id,
-        projectId: input.projectId ?? null,
-        userId: actor.userId,
-        status: 'intake',
-        stageStartedAt: now,
-        requestText: input.requestText,
-        driver: ctx.config.engine.driver,
-        createdAt: now,
-      })
-      .returning()
-      .get();
-    appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: null, to: 'intake' } });
-    enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
+    const run = (
+      await ctx.db
+        .insert(runs)
+        .values({
+          id: newId(),
+          orgId: access.org.id,
+          projectId: input.projectId ?? null,
+          userId: actor.userId,
+          status: 'intake',
+          stageStartedAt: now,
+          requestText: input.requestText,
+          driver: ctx.config.engine.driver,
+          createdAt: now,
+        })
+        .returning()
+    )[0]!;
+    await appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: null, to: 'intake' } });
+    await enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
     return renderRun(run);
   });
 }

@@ -17,14 +17,15 @@ const EXPIRED_NOW = 'This approval has expired; the run was cancelled';
  * ended, is a conflict with the current state (409), not a malformed request. An approval found past
  * its expiry is expired here and now; the caller commits that before it answers 409.
  */
-function loadPending(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
-  const { run, access } = loadRunFor(ctx, actor, activeOrgId, runId);
+async function loadPending(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
+  const { run, access } = await loadRunFor(ctx, actor, activeOrgId, runId);
   requireRole(access, 'member');
-  const approval = ctx.db
-    .select()
-    .from(approvals)
-    .where(and(eq(approvals.id, approvalId), eq(approvals.runId, runId)))
-    .get();
+  const approval = (
+    await ctx.db
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.id, approvalId), eq(approvals.runId, runId)))
+  )[0];
   if (!approval) throw notFound('Approval not found for this run');
   if (approval.status !== 'pending') {
     // Ending a run expires its pending approvals: name the run's end, which is what happened.
@@ -32,38 +33,38 @@ function loadPending(ctx: CoreContext, actor: Actor, activeOrgId: string | null,
   }
   if (isTerminal(run.status)) throw conflict(`The run is already ${run.status}`);
   if (approval.expiresAt && approval.expiresAt <= ctx.now().toISOString()) {
-    expireApproval(ctx, approval.id);
+    await expireApproval(ctx, approval.id);
     return null;
   }
   return { run, approval };
 }
 
-const userName = (ctx: CoreContext, id: string) => ctx.db.select({ name: users.name }).from(users).where(eq(users.id, id)).get()?.name ?? 'a user';
+const userName = async (ctx: CoreContext, id: string) => (await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, id)))[0]?.name ?? 'a user';
 
 /** Approves the pending action; the run resumes from exactly where it waited. */
-export function approveRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
-  const decided = withTransaction(ctx, () => {
-    const pending = loadPending(ctx, actor, activeOrgId, runId, approvalId);
+export async function approveRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
+  const decided = await withTransaction(ctx, async () => {
+    const pending = await loadPending(ctx, actor, activeOrgId, runId, approvalId);
     if (!pending) return null;
     const { run, approval } = pending;
     const now = ctx.now().toISOString();
-    const updated = ctx.db
-      .update(approvals)
-      .set({ status: 'approved', decidedBy: actor.userId, decidedAt: now })
-      .where(eq(approvals.id, approval.id))
-      .returning()
-      .get()!;
-    appendRunEvent(ctx, runId, {
+    const updated = (
+      await ctx.db
+        .update(approvals)
+        .set({ status: 'approved', decidedBy: actor.userId, decidedAt: now })
+        .where(eq(approvals.id, approval.id))
+        .returning()
+    )[0]!;
+    await appendRunEvent(ctx, runId, {
       eventType: 'approval_granted',
-      data: { approvalId: approval.id, decidedBy: actor.userId, decidedByName: userName(ctx, actor.userId), actionSummary: approval.actionSummary },
+      data: { approvalId: approval.id, decidedBy: actor.userId, decidedByName: await userName(ctx, actor.userId), actionSummary: approval.actionSummary },
     });
     const state = run.engineState as EngineState;
-    ctx.db
+    await ctx.db
       .update(runs)
       .set({ engineState: { ...state, waitingFor: null, approvedKey: state.pendingKey ?? null, pendingKey: null } })
-      .where(eq(runs.id, runId))
-      .run();
-    enqueueJob(ctx, { name: 'run.advance', key: runJobKey(runId), payload: { runId } });
+      .where(eq(runs.id, runId));
+    await enqueueJob(ctx, { name: 'run.advance', key: runJobKey(runId), payload: { runId } });
     return renderApproval(updated);
   });
   // Thrown after the commit: inside the unit it would roll the expiry back.
@@ -72,20 +73,21 @@ export function approveRun(ctx: CoreContext, actor: Actor, activeOrgId: string |
 }
 
 /** Denies the pending action, which cancels the run; the reason is kept on the approval and the run. */
-export function denyRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string, reason?: string) {
-  const decided = withTransaction(ctx, () => {
-    const pending = loadPending(ctx, actor, activeOrgId, runId, approvalId);
+export async function denyRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string, reason?: string) {
+  const decided = await withTransaction(ctx, async () => {
+    const pending = await loadPending(ctx, actor, activeOrgId, runId, approvalId);
     if (!pending) return null;
     const { approval } = pending;
     const now = ctx.now().toISOString();
-    const updated = ctx.db
-      .update(approvals)
-      .set({ status: 'denied', decidedBy: actor.userId, decidedAt: now, decisionNote: reason ?? null })
-      .where(eq(approvals.id, approval.id))
-      .returning()
-      .get()!;
-    const who = userName(ctx, actor.userId);
-    finishRun(ctx, runId, 'cancelled', {
+    const updated = (
+      await ctx.db
+        .update(approvals)
+        .set({ status: 'denied', decidedBy: actor.userId, decidedAt: now, decisionNote: reason ?? null })
+        .where(eq(approvals.id, approval.id))
+        .returning()
+    )[0]!;
+    const who = await userName(ctx, actor.userId);
+    await finishRun(ctx, runId, 'cancelled', {
       errorMessage: `Denied by ${who}: ${approval.actionSummary}${reason ? ` — ${reason}` : ''}`,
       events: [{ eventType: 'approval_denied', data: { approvalId: approval.id, decidedBy: actor.userId, decidedByName: who, reason: reason ?? null } }],
     });
@@ -96,13 +98,13 @@ export function denyRun(ctx: CoreContext, actor: Actor, activeOrgId: string | nu
 }
 
 /** Expires a still-pending approval and cancels its run. A no-op if it was decided meanwhile. */
-export function expireApproval(ctx: CoreContext, approvalId: string): ApprovalRow | null {
-  return withTransaction(ctx, () => {
-    const approval = ctx.db.select().from(approvals).where(eq(approvals.id, approvalId)).get();
+export async function expireApproval(ctx: CoreContext, approvalId: string): Promise<ApprovalRow | null> {
+  return withTransaction(ctx, async () => {
+    const approval = (await ctx.db.select().from(approvals).where(eq(approvals.id, approvalId)))[0];
     if (!approval || approval.status !== 'pending') return null;
     const now = ctx.now().toISOString();
-    const updated = ctx.db.update(approvals).set({ status: 'expired', decidedAt: now, decisionNote: 'expired' }).where(eq(approvals.id, approvalId)).returning().get()!;
-    finishRun(ctx, approval.runId, 'cancelled', {
+    const updated = (await ctx.db.update(approvals).set({ status: 'expired', decidedAt: now, decisionNote: 'expired' }).where(eq(approvals.id, approvalId)).returning())[0]!;
+    await finishRun(ctx, approval.runId, 'cancelled', {
       errorMessage: `Approval expired: "${approval.actionSummary}" was not approved or denied before ${approval.expiresAt}`,
     });
     return updated;

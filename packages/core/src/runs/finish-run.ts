@@ -20,15 +20,15 @@ export function closeStage(run: RunRow, now: string, result?: StageResult): Stag
  * approvals, drops its queued step, and kills any tool process still running for it.
  * Returns the updated row, or null if the run had already ended.
  */
-export function finishRun(
+export async function finishRun(
   ctx: CoreContext,
   runId: string,
   status: (typeof RUN_TERMINAL)[number],
   /** `stageResult`: what the last stage did, when the run completes; a failed or cancelled run's last stage gets its status and message. */
   opts: { errorMessage?: string | null; events?: NewRunEvent[]; stageResult?: StageResult } = {},
-): RunRow | null {
-  return withTransaction(ctx, () => {
-    const run = ctx.db.select().from(runs).where(eq(runs.id, runId)).get();
+): Promise<RunRow | null> {
+  return withTransaction(ctx, async () => {
+    const run = (await ctx.db.select().from(runs).where(eq(runs.id, runId)))[0];
     if (!run || isTerminal(run.status)) return null;
     const now = ctx.now().toISOString();
     const stageResult: StageResult = status === 'completed' ? (opts.stageResult ?? { result: 'done', summary: null }) : { result: status, summary: opts.errorMessage ?? null };
@@ -40,26 +40,26 @@ export function finishRun(
       eventType: 'stage_transition',
       data: { from: run.status, to: status, ...(opts.errorMessage ? { reason: opts.errorMessage } : {}), result: stageResult.result, summary: stageResult.summary, outcome },
     });
-    appendRunEvents(ctx, runId, events);
-    const updated = ctx.db
-      .update(runs)
-      .set({
-        status,
-        stageHistory,
-        stageStartedAt: null,
-        completedAt: now,
-        errorMessage: opts.errorMessage ?? null,
-        engineState: {},
-      })
-      .where(eq(runs.id, runId))
-      .returning()
-      .get();
-    ctx.db
+    await appendRunEvents(ctx, runId, events);
+    const updated = (
+      await ctx.db
+        .update(runs)
+        .set({
+          status,
+          stageHistory,
+          stageStartedAt: null,
+          completedAt: now,
+          errorMessage: opts.errorMessage ?? null,
+          engineState: {},
+        })
+        .where(eq(runs.id, runId))
+        .returning()
+    )[0];
+    await ctx.db
       .update(approvals)
       .set({ status: 'expired', decidedAt: now, decisionNote: `run ${status}` })
-      .where(and(eq(approvals.runId, runId), eq(approvals.status, 'pending')))
-      .run();
-    dropQueuedJob(ctx, runJobKey(runId));
+      .where(and(eq(approvals.runId, runId), eq(approvals.status, 'pending')));
+    await dropQueuedJob(ctx, runJobKey(runId));
     afterCommit(() => ctx.runAborts?.get(runId)?.abort());
     return updated ?? null;
   });

@@ -16,14 +16,14 @@ import { renderApproval, renderEvent, renderRun } from './render-run.ts';
  */
 const composedDetails = new WeakMap<object, { run: object; detail: Readonly<TRun & RunDetailParts> }>();
 
-export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
-  const access = resolveActiveOrg(ctx, actor, activeOrgId);
+export async function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
+  const access = await resolveActiveOrg(ctx, actor, activeOrgId);
   const orgId = access.org.id;
   // A finished run seen at the org's current list version needs no re-read (finished-run-cache.ts).
   const listVersion = runListVersion(ctx.db, runListKey(orgId, null, null));
   let version = confirmedVersion(ctx.db, runId, orgId, listVersion);
   if (!version) {
-    version = runVersion(ctx, runId, orgId);
+    version = await runVersion(ctx, runId, orgId);
     if (!version) throw notFound('Run not found');
     confirmVersion(ctx.db, runId, orgId, listVersion, version);
   }
@@ -37,7 +37,7 @@ export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string
     composedDetails.set(parts, { run, detail });
     return detail;
   }
-  const row = runOfOrg(ctx, runId, orgId);
+  const row = await runOfOrg(ctx, runId, orgId);
   if (!row) throw notFound('Run not found');
   const events = prepared(ctx.db, 'runEvents', (db) =>
     db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)).prepare(),
@@ -53,15 +53,15 @@ export function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: string
   return { ...rendered, events: detail.events, approvals: detail.approvals };
 }
 
-export function getRunReplay(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
-  const { run } = loadRunFor(ctx, actor, activeOrgId, runId);
-  const events = ctx.db
-    .select()
-    .from(runEvents)
-    .where(and(eq(runEvents.runId, runId), eq(runEvents.replayVisible, true)))
-    .orderBy(asc(runEvents.sequenceNumber))
-    .all()
-    .map(renderEvent);
+export async function getRunReplay(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
+  const { run } = await loadRunFor(ctx, actor, activeOrgId, runId);
+  const events = (
+    await ctx.db
+      .select()
+      .from(runEvents)
+      .where(and(eq(runEvents.runId, runId), eq(runEvents.replayVisible, true)))
+      .orderBy(asc(runEvents.sequenceNumber))
+  ).map(renderEvent);
   const r = renderRun(run);
   return {
     run: {
@@ -81,7 +81,7 @@ export function getRunReplay(ctx: CoreContext, actor: Actor, activeOrgId: string
 }
 
 /** Events after a sequence number, in order: what an SSE client resuming with Last-Event-ID missed. */
-export function runEventsAfter(ctx: CoreContext, runId: string, afterSeq: number) {
+export async function runEventsAfter(ctx: CoreContext, runId: string, afterSeq: number) {
   return prepared(ctx.db, 'runEventsAfter', (db) =>
     db
       .select()

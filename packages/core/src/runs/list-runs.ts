@@ -61,8 +61,8 @@ function walkList(ctx: CoreContext, f: Filter, params: Record<string, unknown>, 
  * Newest first, within the actor's active org; `count` is the total matching the filters, read
  * from the trigger-maintained run_counts table rather than counted.
  */
-export function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TListRunsInput) {
-  const access = resolveActiveOrg(ctx, actor, activeOrgId);
+export async function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TListRunsInput) {
+  const access = await resolveActiveOrg(ctx, actor, activeOrgId);
   const f: Filter = input.projectId ? (input.status ? 'projectStatus' : 'project') : input.status ? 'status' : 'all';
   const params = { orgId: access.org.id, projectId: input.projectId ?? '', status: input.status ?? '', limit: input.limit, offset: input.offset };
   const list = { orgId: access.org.id, projectId: input.projectId ?? null, status: input.status ?? null };

@@ -7,15 +7,15 @@ import { resolveActiveOrg, type OrgAccess } from '../orgs/access.ts';
 import type { RunVersion } from './finished-run-cache.ts';
 
 /** A run of the actor's active org. Another org's run is 404, the same as a run that does not exist. */
-export function loadRunFor(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
-  const access = resolveActiveOrg(ctx, actor, activeOrgId);
-  const run = runOfOrg(ctx, runId, access.org.id);
+export async function loadRunFor(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string) {
+  const access = await resolveActiveOrg(ctx, actor, activeOrgId);
+  const run = await runOfOrg(ctx, runId, access.org.id);
   if (!run) throw notFound('Run not found');
   return { run, access } as { run: typeof run; access: OrgAccess };
 }
 
 /** The run's row, if it belongs to the org. */
-export function runOfOrg(ctx: CoreContext, runId: string, orgId: string) {
+export async function runOfOrg(ctx: CoreContext, runId: string, orgId: string) {
   return prepared(ctx.db, 'runOfOrg', (db) =>
     db
       .select()
@@ -29,7 +29,7 @@ export function runOfOrg(ctx: CoreContext, runId: string, orgId: string) {
  * What decides whether a rendered finished run is still right (see finished-run-cache.ts), read from
  * the run's row within the org: three small columns, no JSON to parse.
  */
-export function runVersion(ctx: CoreContext, runId: string, orgId: string): RunVersion | undefined {
+export async function runVersion(ctx: CoreContext, runId: string, orgId: string): Promise<RunVersion | undefined> {
   return prepared(ctx.db, 'runVersion', (db) =>
     db
       .select({ status: runs.status, lastSeq: runs.lastSeq, projectId: runs.projectId })

@@ -13,14 +13,14 @@ export interface RegisterUserInput {
 }
 
 /** Creates the user and their organization in one transaction. The instance's first user administers it. */
-export function registerUser(ctx: CoreContext, input: RegisterUserInput) {
-  return withTransaction(ctx, () => {
-    if (ctx.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
+export async function registerUser(ctx: CoreContext, input: RegisterUserInput) {
+  return withTransaction(ctx, async () => {
+    if ((await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)))[0]) {
       throw conflict('An account with this email already exists');
     }
-    const isFirst = (ctx.db.select({ n: count() }).from(users).get()?.n ?? 0) === 0;
+    const isFirst = ((await ctx.db.select({ n: count() }).from(users))[0]?.n ?? 0) === 0;
     const now = ctx.now().toISOString();
-    const user = ctx.db
+    const [user] = await ctx.db
       .insert(users)
       .values({
         id: newId(),
@@ -31,11 +31,10 @@ export function registerUser(ctx: CoreContext, input: RegisterUserInput) {
         createdAt: now,
         updatedAt: now,
       })
-      .returning()
-      .get();
-    const org = createOrg(ctx, { name: input.orgName ?? `${input.name}'s Organization`, ownerUserId: user.id });
+      .returning();
+    const org = await createOrg(ctx, { name: input.orgName ?? `${input.name}'s Organization`, ownerUserId: user!.id });
     return {
-      user: { id: user.id, email: user.email, name: user.name },
+      user: { id: user!.id, email: user!.email, name: user!.name },
       organization: { id: org.id, name: org.name, slug: org.slug },
     };
   });

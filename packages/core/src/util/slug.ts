@@ -18,3 +18,12 @@ export function uniqueSlug(base: string, taken: (slug: string) => boolean): stri
     if (!taken(candidate)) return candidate;
   }
 }
+
+/** uniqueSlug for a `taken` that asks the database. */
+export async function uniqueSlugAsync(base: string, taken: (slug: string) => Promise<boolean>): Promise<string> {
+  if (!(await taken(base))) return base;
+  for (let i = 2; ; i++) {
+    const candidate = `${base}-${i}`;
+    if (!(await taken(candidate))) return candidate;
+  }
+}

@@ -23,22 +23,22 @@ export const apiKeysRouter = router({
     })
     .input(apiKeyTypes.ZCreateApiKeyInput)
     .output(dataOf(apiKeyTypes.ZCreatedApiKey))
-    .mutation(({ ctx, input }) => ({
-      data: createApiKey(ctx.core, ctx.actor, ctx.requestedOrgId, input, generateApiKey(input.kind)),
+    .mutation(async ({ ctx, input }) => ({
+      data: await createApiKey(ctx.core, ctx.actor, ctx.requestedOrgId, input, generateApiKey(input.kind)),
     })),
 
   list: mkProcedure
     .meta({ openapi: { method: 'GET', path: '/api-keys', tags, operationId: 'listApiKeys', summary: 'List API keys (without secrets)' }, extension: true })
     .input(z.object({}))
     .output(dataOf(z.object({ apiKeys: z.array(apiKeyTypes.ZApiKey) })))
-    .query(({ ctx }) => ({ data: { apiKeys: listApiKeys(ctx.core, ctx.actor, ctx.requestedOrgId) } })),
+    .query(async ({ ctx }) => ({ data: { apiKeys: await listApiKeys(ctx.core, ctx.actor, ctx.requestedOrgId) } })),
 
   revoke: mkProcedure
     .meta({ openapi: { method: 'DELETE', path: '/api-keys/{id}', tags, operationId: 'revokeApiKey', summary: 'Revoke an API key' }, extension: true })
     .input(z.object({ id: z.string().max(100) }))
     .output(dataOf(ZDeleted))
-    .mutation(({ ctx, input }) => {
-      const { deleted, id } = revokeApiKey(ctx.core, ctx.actor, ctx.requestedOrgId, input.id);
+    .mutation(async ({ ctx, input }) => {
+      const { deleted, id } = await revokeApiKey(ctx.core, ctx.actor, ctx.requestedOrgId, input.id);
       return { data: { deleted, id } };
     }),
 });

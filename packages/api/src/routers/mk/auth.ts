@@ -14,7 +14,7 @@ export const authRouter = router({
     .output(dataOf(z.object({ user: userTypes.ZUserSummary, organization: orgTypes.ZOrgSummary })))
     .mutation(async ({ ctx, input }) => {
       const passwordHash = await hashPassword(input.password);
-      return { data: registerUser(ctx.core, { email: input.email, name: input.name, orgName: input.orgName, passwordHash }) };
+      return { data: await registerUser(ctx.core, { email: input.email, name: input.name, orgName: input.orgName, passwordHash }) };
     }),
 
   login: publicProcedure
@@ -29,7 +29,7 @@ export const authRouter = router({
       if (wait > 0) {
         throw new AppError('TOO_MANY_REQUESTS', 'Too many failed login attempts; try again later', { retryAfterSeconds: wait });
       }
-      const user = findUserByEmail(ctx.core, input.email);
+      const user = await findUserByEmail(ctx.core, input.email);
       const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
       if (!user || !ok) {
         throttle.recordFailure(input.email, ctx.ip);
@@ -57,9 +57,9 @@ export const authRouter = router({
     .meta({ openapi: { method: 'POST', path: '/auth/forgot-password', tags, operationId: 'forgotPassword', protect: false, summary: 'Request a password reset email' } })
     .input(userTypes.ZForgotPasswordInput)
     .output(ZMessage)
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       // Past 3 mails in 15 minutes for one address, quietly send nothing: same answer, same timing.
-      if (ctx.deps.resetMailLimiter.hit(input.email) === 0) requestPasswordReset(ctx.core, input.email);
+      if (ctx.deps.resetMailLimiter.hit(input.email) === 0) await requestPasswordReset(ctx.core, input.email);
       return { data: { message: 'If an account exists for that email, a password reset link has been sent.' } };
     }),
 
@@ -68,7 +68,8 @@ export const authRouter = router({
     .input(userTypes.ZResetPasswordInput)
     .output(ZMessage)
     .mutation(async ({ ctx, input }) => {
-      resetPassword(ctx.core, input.token, await hashPassword(input.password));
+      const passwordHash = await hashPassword(input.password);
+      await resetPassword(ctx.core, input.token, passwordHash);
       return { data: { message: 'Password has been reset. Sign in with the new password.' } };
     }),
 });

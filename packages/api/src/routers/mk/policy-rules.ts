@@ -9,7 +9,7 @@ export const policyRulesRouter = router({
     .meta({ openapi: { method: 'GET', path: '/policy-rules', tags, operationId: 'listPolicyRules', summary: "List the org's approval policy rules" }, extension: true })
     .input(z.object({}))
     .output(dataOf(z.object({ rules: z.array(ZPolicyRule) })))
-    .query(({ ctx }) => ({ data: { rules: listPolicyRules(ctx.core, ctx.actor, ctx.requestedOrgId) } })),
+    .query(async ({ ctx }) => ({ data: { rules: await listPolicyRules(ctx.core, ctx.actor, ctx.requestedOrgId) } })),
 
   create: mkProcedure
     .meta({
@@ -26,11 +26,11 @@ export const policyRulesRouter = router({
     })
     .input(ZCreatePolicyRuleInput)
     .output(dataOf(ZPolicyRule))
-    .mutation(({ ctx, input }) => ({ data: createPolicyRule(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    .mutation(async ({ ctx, input }) => ({ data: await createPolicyRule(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 
   delete: mkProcedure
     .meta({ openapi: { method: 'DELETE', path: '/policy-rules/{id}', tags, operationId: 'deletePolicyRule', summary: 'Delete a policy rule' }, extension: true })
     .input(z.object({ id: z.string().max(100) }))
     .output(dataOf(ZDeleted))
-    .mutation(({ ctx, input }) => ({ data: deletePolicyRule(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+    .mutation(async ({ ctx, input }) => ({ data: await deletePolicyRule(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
 });

@@ -20,37 +20,37 @@ export const projectsRouter = router({
     .meta({ openapi: { method: 'GET', path: '/projects', tags, operationId: 'listProjects', summary: 'List projects' } })
     .input(projectTypes.ZListProjectsInput)
     .output(dataOf(z.object({ projects: z.array(projectTypes.ZProject), count: z.number().int() })))
-    .query(({ ctx, input }) => ({ data: listProjects(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    .query(async ({ ctx, input }) => ({ data: await listProjects(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 
   create: mkProcedure
     .meta({ openapi: { method: 'POST', path: '/projects', tags, operationId: 'createProject', summary: 'Create a new project' }, successStatus: 201 })
     .input(projectTypes.ZCreateProjectInput)
     .output(dataOf(projectTypes.ZProject))
-    .mutation(({ ctx, input }) => ({ data: createProject(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    .mutation(async ({ ctx, input }) => ({ data: await createProject(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 
   get: mkProcedure
     .meta({ openapi: { method: 'GET', path: '/projects/{id}', tags, operationId: 'getProject', summary: 'Get project details' } })
     .input(ZId)
     .output(dataOf(projectTypes.ZProject))
-    .query(({ ctx, input }) => ({ data: getProject(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+    .query(async ({ ctx, input }) => ({ data: await getProject(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
 
   update: mkProcedure
     .meta({ openapi: { method: 'PATCH', path: '/projects/{id}', tags, operationId: 'updateProject', summary: 'Update a project' } })
     .input(projectTypes.ZUpdateProjectInput)
     .output(dataOf(projectTypes.ZProject))
-    .mutation(({ ctx, input }) => ({ data: updateProject(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    .mutation(async ({ ctx, input }) => ({ data: await updateProject(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 
   delete: mkProcedure
     .meta({ openapi: { method: 'DELETE', path: '/projects/{id}', tags, operationId: 'deleteProject', summary: 'Delete a project' } })
     .input(ZId)
     .output(dataOf(ZDeleted))
-    .mutation(({ ctx, input }) => ({ data: deleteProject(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+    .mutation(async ({ ctx, input }) => ({ data: await deleteProject(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
 
   environments: mkProcedure
     .meta({ openapi: { method: 'GET', path: '/projects/{id}/environments', tags, operationId: 'listProjectEnvironments', summary: 'List project environments' } })
     .input(ZId)
     .output(dataOf(z.object({ environments: z.array(projectTypes.ZProjectEnvironment) })))
-    .query(({ ctx, input }) => ({ data: listProjectEnvironments(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+    .query(async ({ ctx, input }) => ({ data: await listProjectEnvironments(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
 
   updateEnvironment: mkProcedure
     .meta({
@@ -65,5 +65,5 @@ export const projectsRouter = router({
     })
     .input(ZUpdateEnvironmentInput)
     .output(dataOf(projectTypes.ZProjectEnvironment))
-    .mutation(({ ctx, input }) => ({ data: updateProjectEnvironment(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    .mutation(async ({ ctx, input }) => ({ data: await updateProjectEnvironment(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 });

@@ -19,20 +19,20 @@ export const runsRouter = router({
     })
     .input(runTypes.ZListRunsInput)
     .output(dataOf(z.object({ runs: z.array(runTypes.ZRun), count: z.number().int() })))
-    .query(({ ctx, input }) => ({ data: listRuns(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    .query(async ({ ctx, input }) => ({ data: await listRuns(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 
   create: mkProcedure
     .meta({ openapi: { method: 'POST', path: '/runs', tags, operationId: 'createRun', summary: 'Create a new agent run' }, successStatus: 201 })
     .input(runTypes.ZCreateRunInput)
     .output(dataOf(runTypes.ZRun))
-    .mutation(({ ctx, input }) => ({ data: createRun(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    .mutation(async ({ ctx, input }) => ({ data: await createRun(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
 
   get: mkProcedure
     .meta({ openapi: { method: 'GET', path: '/runs/{id}', tags, operationId: 'getRun', summary: 'Get run detail with events and approvals' } })
     .input(runTypes.ZRunIdInput)
     // A finished run's detail comes frozen from core's cache: its response is sealed once.
     .output(runDetail.output)
-    .query(({ ctx, input }) => runDetail.wrap(getRunDetail(ctx.core, ctx.actor, ctx.requestedOrgId, input.id))),
+    .query(async ({ ctx, input }) => runDetail.wrap(await getRunDetail(ctx.core, ctx.actor, ctx.requestedOrgId, input.id))),
 
   approve: mkProcedure
     .meta({
@@ -47,7 +47,7 @@ export const runsRouter = router({
     })
     .input(runTypes.ZApproveInput)
     .output(dataOf(runTypes.ZApproval))
-    .mutation(({ ctx, input }) => ({ data: approveRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId) })),
+    .mutation(async ({ ctx, input }) => ({ data: await approveRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId) })),
 
   deny: mkProcedure
     .meta({
@@ -62,17 +62,17 @@ export const runsRouter = router({
     })
     .input(runTypes.ZDenyInput)
     .output(dataOf(runTypes.ZApproval))
-    .mutation(({ ctx, input }) => ({ data: denyRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId, input.reason) })),
+    .mutation(async ({ ctx, input }) => ({ data: await denyRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.approvalId, input.reason) })),
 
   cancel: mkProcedure
     .meta({ openapi: { method: 'POST', path: '/runs/{id}/cancel', tags, operationId: 'cancelRun', summary: 'Cancel an active run' } })
     .input(runTypes.ZCancelInput)
     .output(dataOf(runTypes.ZRun))
-    .mutation(({ ctx, input }) => ({ data: cancelRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.reason) })),
+    .mutation(async ({ ctx, input }) => ({ data: await cancelRun(ctx.core, ctx.actor, ctx.requestedOrgId, input.id, input.reason) })),
 
   replay: mkProcedure
     .meta({ openapi: { method: 'GET', path: '/runs/{id}/replay', tags, operationId: 'getRunReplay', summary: 'Get replay data for a completed run' } })
     .input(runTypes.ZRunIdInput)
     .output(dataOf(runTypes.ZReplayData))
-    .query(({ ctx, input }) => ({ data: getRunReplay(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
+    .query(async ({ ctx, input }) => ({ data: await getRunReplay(ctx.core, ctx.actor, ctx.requestedOrgId, input.id) })),
 });

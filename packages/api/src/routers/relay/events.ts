@@ -17,7 +17,7 @@ export const relayEventsRouter = router({
     })
     .input(T.ZListEventsInput)
     .output(T.ZEventList)
-    .query(({ ctx, input }) => listContextEvents(ctx.core, ctx.actor, input)),
+    .query(async ({ ctx, input }) => await listContextEvents(ctx.core, ctx.actor, input)),
   ingest: relayProcedure
     .meta({
       openapi: {
@@ -33,5 +33,5 @@ export const relayEventsRouter = router({
     })
     .input(T.ZIngestEventsInput)
     .output(T.ZIngestEventsResult)
-    .mutation(({ ctx, input }) => ingestContextEvents(ctx.core, ctx.actor, input)),
+    .mutation(async ({ ctx, input }) => await ingestContextEvents(ctx.core, ctx.actor, input)),
 });

@@ -19,7 +19,7 @@ export const relayHandoffsRouter = router({
     .input(T.ZListHandoffsInput)
     // Pages come sealed from core's cache (validated against this schema when cached); others are validated here.
     .output(trustSealed(T.ZHandoffList))
-    .query(({ ctx, input }) => listHandoffs(ctx.core, ctx.actor, input)),
+    .query(async ({ ctx, input }) => await listHandoffs(ctx.core, ctx.actor, input)),
   create: relayProcedure
     .meta({
       openapi: {
@@ -34,7 +34,7 @@ export const relayHandoffsRouter = router({
     })
     .input(T.ZCreateHandoffInput)
     .output(T.ZJobAccepted)
-    .mutation(({ ctx, input }) => createHandoffJob(ctx.core, ctx.actor, input)),
+    .mutation(async ({ ctx, input }) => await createHandoffJob(ctx.core, ctx.actor, input)),
   // Before /handoffs/{id}: routes match in definition order.
   filters: relayProcedure
     .meta({
@@ -49,12 +49,12 @@ export const relayHandoffsRouter = router({
     })
     .input(T.ZHandoffFiltersInput)
     .output(T.ZHandoffFilters)
-    .query(({ ctx, input }) => listHandoffFilters(ctx.core, ctx.actor, input.project_id)),
+    .query(async ({ ctx, input }) => await listHandoffFilters(ctx.core, ctx.actor, input.project_id)),
   get: relayProcedure
     .meta({ openapi: { method: 'GET', path: '/handoffs/{id}', tags, operationId: 'get_handoff', summary: 'Get a handoff' }, extension: true })
     .input(z.object({ id: z.string() }))
     .output(T.ZHandoff)
-    .query(({ ctx, input }) => getHandoff(ctx.core, ctx.actor, input.id)),
+    .query(async ({ ctx, input }) => await getHandoff(ctx.core, ctx.actor, input.id)),
   update: relayProcedure
     .meta({
       openapi: { method: 'PATCH', path: '/handoffs/{id}', tags, operationId: 'update_handoff', summary: 'Archive or restore a handoff (member role)' },
@@ -62,7 +62,7 @@ export const relayHandoffsRouter = router({
     })
     .input(T.ZUpdateHandoffInput)
     .output(T.ZHandoff)
-    .mutation(({ ctx, input }) => setHandoffStatus(ctx.core, ctx.actor, input.id, input.status)),
+    .mutation(async ({ ctx, input }) => await setHandoffStatus(ctx.core, ctx.actor, input.id, input.status)),
 });
 
 export const relayJobsRouter = router({
@@ -79,5 +79,5 @@ export const relayJobsRouter = router({
     })
     .input(z.object({ jobId: z.string() }))
     .output(T.ZJobStatus)
-    .query(({ ctx, input }) => getRelayJob(ctx.core, ctx.actor, input.jobId)),
+    .query(async ({ ctx, input }) => await getRelayJob(ctx.core, ctx.actor, input.jobId)),
 });

@@ -16,5 +16,5 @@ export const relayProjectsRouter = router({
     })
     .input(z.object({}))
     .output(relayTypes.ZRelayProjects)
-    .query(({ ctx }) => listRelayProjects(ctx.core, ctx.actor)),
+    .query(async ({ ctx }) => await listRelayProjects(ctx.core, ctx.actor)),
 });

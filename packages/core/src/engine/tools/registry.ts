@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { projectEnvironments } from '@baton/db';
+import { withTransaction } from '../../context.ts';
 import { checkCommand, runCommand } from './command.ts';
 import { requireString, ToolArgumentError, type EnvironmentRow, type Tool, type ToolContext } from './tool.ts';
 import { listFiles, readWorkspaceFile, writeWorkspaceFile } from './workspace.ts';
@@ -115,14 +116,17 @@ const deployTool: Tool<{ environment: string }> = {
     const env = findEnvironment(t, a.environment);
     if (!env.deployHookUrl) throw new ToolArgumentError(`environment "${a.environment}" has no deploy hook URL`);
     const now = () => t.core.now().toISOString();
-    t.core.db.update(projectEnvironments).set({ status: 'deploying', updatedAt: now() }).where(eq(projectEnvironments.id, env.id)).run();
+    await withTransaction(t.core, async (core) => {
+      await core.db.update(projectEnvironments).set({ status: 'deploying', updatedAt: now() }).where(eq(projectEnvironments.id, env.id));
+    });
     const r = await httpCall(env.deployHookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runId: t.runId, environment: env.name }) }, t, 'deploy hook');
-    t.core.db
-      .update(projectEnvironments)
-      // A refused hook was never called: the environment is as it was.
-      .set(r.ok ? { status: 'active', lastDeployedAt: now(), updatedAt: now() } : r.refused ? { status: env.status, updatedAt: now() } : { status: 'failed', updatedAt: now() })
-      .where(eq(projectEnvironments.id, env.id))
-      .run();
+    await withTransaction(t.core, async (core) => {
+      await core.db
+        .update(projectEnvironments)
+        // A refused hook was never called: the environment is as it was.
+        .set(r.ok ? { status: 'active', lastDeployedAt: now(), updatedAt: now() } : r.refused ? { status: env.status, updatedAt: now() } : { status: 'failed', updatedAt: now() })
+        .where(eq(projectEnvironments.id, env.id));
+    });
     const summary = r.ok ? `Deploy hook for ${env.name} answered ${r.status}` : r.refused ? `Deploy to ${env.name} refused: ${r.error}` : `Deploy to ${env.name} failed: ${r.error ?? `HTTP ${r.status}`}`;
     return { ok: r.ok, summary, output: r };
   },
@@ -144,7 +148,9 @@ const healthCheckTool: Tool<{ environment: string }> = {
     if (r.refused) return { ok: false, summary: `Health check of ${env.name} refused: ${r.error}`, output: { ...r, health: null } };
     const health = r.ok ? 'healthy' : r.status >= 500 || r.status === 0 ? 'down' : 'degraded';
     const now = t.core.now().toISOString();
-    t.core.db.update(projectEnvironments).set({ healthStatus: health, healthCheckedAt: now, updatedAt: now }).where(eq(projectEnvironments.id, env.id)).run();
+    await withTransaction(t.core, async (core) => {
+      await core.db.update(projectEnvironments).set({ healthStatus: health, healthCheckedAt: now, updatedAt: now }).where(eq(projectEnvironments.id, env.id));
+    });
     return { ok: r.ok, summary: `${env.name} is ${health} (${r.error ?? `HTTP ${r.status}`})`, output: { ...r, health } };
   },
 };
