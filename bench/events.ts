@@ -38,7 +38,7 @@ const manifest = JSON.parse(readFileSync(join(dataDir, 'bench-manifest.json'), '
 const baton = await bootstrap(parseEnv({ ...process.env, BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNCHRONOUS: synchronous, BATON_LOG_LEVEL: 'error', BATON_ENGINE_PAUSED: 'true' }));
 const core = baton.core;
 const owner: Actor = { userId: manifest.writeOrg.ownerUserId, via: 'session' };
-const runIds = await withTransaction(core, async () => {
+const runIds = await withTransaction(core, async (core) => {
   const ids: string[] = [];
   for (let i = 0; i < runCount; i++) ids.push((await createRun(core, owner, manifest.writeOrg.id, { requestText: `event throughput run ${i}` })).id);
   return ids;
@@ -57,7 +57,7 @@ const deadline = t0 + durationMs;
 if (mode === 'single') {
   // One unit at a time: none waits while another commits, so none shares a commit.
   for (let i = 0; performance.now() < deadline; i++) {
-    await withTransaction(core, () => appendRunEvents(core, runIds[i % runIds.length]!, [event(Math.floor(i / runIds.length))]));
+    await withTransaction(core, (core) => appendRunEvents(core, runIds[i % runIds.length]!, [event(Math.floor(i / runIds.length))]));
     appended++;
     commits++;
   }
@@ -65,10 +65,10 @@ if (mode === 'single') {
   // Count real COMMITs: the first unit of each transaction registers one after-commit callback (the
   // callbacks of a batch run when it has committed, before the lane starts the next one).
   let hooked = false;
-  const countCommit = () => {
+  const countCommit = (unit: typeof core) => {
     if (hooked) return;
     hooked = true;
-    afterCommit(() => {
+    afterCommit(unit, () => {
       commits++;
       hooked = false;
     });
@@ -77,8 +77,8 @@ if (mode === 'single') {
     runIds.map(async (runId) => {
       let i = 0;
       while (performance.now() < deadline) {
-        await withTransaction(core, () => {
-          countCommit();
+        await withTransaction(core, (core) => {
+          countCommit(core);
           return appendRunEvents(core, runId, [event(i++)]);
         });
         appended++;
@@ -87,7 +87,7 @@ if (mode === 'single') {
   );
 }
 const seconds = (performance.now() - t0) / 1000;
-await withTransaction(core, async () => {
+await withTransaction(core, async (core) => {
   for (const runId of runIds) await finishRun(core, runId, 'completed');
 }, 'bench: finish runs');
 await baton.close();

@@ -246,7 +246,7 @@ let lastReport = t0;
 while (have + created < targetRuns) {
   const n = Math.min(batchSize, targetRuns - have - created);
   // One unit of work per batch: every core call below joins it (withTransaction nests).
-  await withTransaction(core, async () => {
+  await withTransaction(core, async (core) => {
     for (let i = 0; i < n; i++) {
       const idx = have + created + i;
       const { actor, org } = actors[idx % actors.length]!;
@@ -326,7 +326,7 @@ while (haveContext + contextCreated < targetContextEvents) {
   const n = Math.min(CHUNK, targetContextEvents - haveContext - contextCreated);
   const actor: Actor = { userId: org.ownerUserId, via: 'session' };
   // The events and the handoff drafted from them (database reads and CPU only) in one unit of work.
-  await withTransaction(core, async () => {
+  await withTransaction(core, async (core) => {
     const first = chunk * CHUNK;
     const events = Array.from({ length: n }, (_, i) => outsideEvent(orgIdx, projIdx, first + i, CTX_T0 + (first + i) * 30_000));
     clock = CTX_T0 + (first + n) * 30_000;

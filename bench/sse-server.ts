@@ -74,9 +74,9 @@ process.on('message', (msg: { id: number; cmd: string; [k: string]: unknown }) =
     try {
       switch (msg.cmd) {
         case 'createRuns': {
-          const ids = await withTransaction(baton.core, async () => {
+          const ids = await withTransaction(baton.core, async (core) => {
             const created: string[] = [];
-            for (let i = 0; i < Number(msg.n); i++) created.push((await createRun(baton.core, owner, manifest.orgs[0]!.id, { requestText: `SSE fan-out run ${i}` })).id);
+            for (let i = 0; i < Number(msg.n); i++) created.push((await createRun(core, owner, manifest.orgs[0]!.id, { requestText: `SSE fan-out run ${i}` })).id);
             return created;
           }, 'bench: create runs');
           return reply({ runIds: ids });
@@ -93,8 +93,8 @@ process.on('message', (msg: { id: number; cmd: string; [k: string]: unknown }) =
         case 'subscribers':
           return reply({ subscribers: baton.core.bus?.subscriberCount() ?? 0 });
         case 'finish':
-          await withTransaction(baton.core, async () => {
-            for (const id of msg.runIds as string[]) await finishRun(baton.core, id, 'completed');
+          await withTransaction(baton.core, async (core) => {
+            for (const id of msg.runIds as string[]) await finishRun(core, id, 'completed');
           }, 'bench: finish runs');
           return reply({ ok: true });
         case 'exit':

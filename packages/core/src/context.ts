@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DB, Store } from '@baton/db';
 import type { MailConfig } from './mail/send-mail.ts';
 import type { RunEventBus } from './runs/event-bus.ts';
@@ -34,11 +33,14 @@ export interface CoreContextInit {
 
 export interface CoreContext extends CoreContextInit {
   /**
-   * Where a query goes: inside withTransaction, the unit's transaction (it sees its own writes);
-   * anywhere else, the store's reader, which sees committed data only (on SQLite a read-only
-   * connection, so a write outside a unit fails loudly instead of joining someone else's).
+   * Where a query goes. The context withTransaction hands its callback carries the unit's
+   * transaction (it sees its own writes); every other context reads through the store's reader,
+   * which sees committed data only (on SQLite a read-only connection, so a write outside a unit
+   * fails loudly instead of joining someone else's).
    */
   readonly db: DB;
+  /** Set on the context of a unit of work (withTransaction); absent elsewhere. */
+  readonly unit?: Unit;
 }
 
 /** Who is acting: a signed-in user, or a user acting through one of their API keys. */
@@ -61,22 +63,16 @@ export function createConsoleLogger(level: 'silent' | 'error' | 'info' = 'info')
 }
 
 interface Unit {
-  store: Store;
-  db: DB;
   /** Run after the commit, never if the unit rolls back. */
   after: Array<() => void>;
   /** False once the unit has finished: work it started that outlives it must not use its handle. */
   open: boolean;
 }
 
-// The unit of work the current async call chain runs in. No module-level transaction state: each
-// request, job and step carries its own, and concurrent units never see each other's.
-const units = new AsyncLocalStorage<Unit>();
-
-const currentUnit = (store: Store): Unit | undefined => {
-  const u = units.getStore();
-  return u && u.open && u.store === store ? u : undefined;
-};
+// The unit is carried by the context object itself, passed down explicitly: withTransaction hands
+// its callback a context whose `db` is the unit's transaction, and every call inside passes that
+// context on. (AsyncLocalStorage would find the unit without passing it, but on Node 20 it turns on
+// promise hooks for the whole process, which made every await about three times dearer.)
 
 class Context implements CoreContext {
   store!: Store;
@@ -91,10 +87,8 @@ class Context implements CoreContext {
     Object.assign(this, init);
   }
 
-  // A getter on the prototype: a copy of the context made with a spread would have no `db` at all
-  // (and fail at once), rather than a stale handle.
   get db(): DB {
-    return currentUnit(this.store)?.db ?? this.store.reader;
+    return this.store.reader;
   }
 }
 
@@ -102,28 +96,33 @@ export function createCoreContext(init: CoreContextInit): CoreContext {
   return new Context(init);
 }
 
+const openUnit = (ctx: CoreContext): Unit | undefined => (ctx.unit?.open ? ctx.unit : undefined);
+
 /** True inside a unit of work: reads see its uncommitted writes, so nothing read may be cached. */
-export const inUnit = (ctx: CoreContext): boolean => currentUnit(ctx.store) !== undefined;
+export const inUnit = (ctx: CoreContext): boolean => openUnit(ctx) !== undefined;
 
 /**
  * Runs fn as one unit of work: its rows, events, outbox messages and jobs commit together or not at
- * all, and the promise settles only once the commit is durable. Inside a unit already, fn joins it.
- * A unit does database work only: no model call, HTTP request or file I/O is awaited inside one (on
- * SQLite it would stall every writer, on Postgres it would hold locks): fetch first, then open it.
+ * all, and the promise settles only once the commit is durable. fn gets the unit's context: use it
+ * (not the outer one) for everything inside, and pass it on. Called with a unit's context, fn joins
+ * that unit. A unit does database work only: no model call, HTTP request or file I/O is awaited
+ * inside one (on SQLite it would stall every writer, on Postgres it would hold locks): fetch first,
+ * then open it.
  */
 export async function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext) => Promise<T> | T, label?: string): Promise<T> {
-  if (currentUnit(ctx.store)) return fn(ctx);
-  let unit: Unit | undefined;
+  if (openUnit(ctx)) return fn(ctx);
+  const unit: Unit = { after: [], open: true };
   const result = await ctx.store.unit(async (db) => {
-    unit = { store: ctx.store, db, after: [], open: true };
+    // The unit's context: everything of the outer one, with the unit's transaction as its db.
+    const inner = Object.create(ctx, { db: { value: db }, unit: { value: unit } }) as CoreContext;
     try {
-      return await units.run(unit, () => fn(ctx));
+      return await fn(inner);
     } finally {
       unit.open = false;
     }
   }, label);
-  // Committed: now the world may hear of it (SSE wake-ups, worker nudges), outside any unit.
-  for (const cb of unit!.after) {
+  // Committed: now the world may hear of it (SSE wake-ups, worker nudges).
+  for (const cb of unit.after) {
     try {
       cb();
     } catch (e) {
@@ -133,9 +132,9 @@ export async function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext
   return result;
 }
 
-/** Runs cb after the current unit commits (never if it rolls back), or now outside one. */
-export function afterCommit(cb: () => void): void {
-  const u = units.getStore();
-  if (u?.open) u.after.push(cb);
+/** Runs cb after ctx's unit commits (never if it rolls back), or now outside a unit. */
+export function afterCommit(ctx: CoreContext, cb: () => void): void {
+  const u = openUnit(ctx);
+  if (u) u.after.push(cb);
   else cb();
 }

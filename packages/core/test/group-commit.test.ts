@@ -91,7 +91,7 @@ describe('group commit through withTransaction', () => {
     const unit = (v: string, fail = false) =>
       withTransaction(ctx, async (c) => {
         await insert(c, v);
-        afterCommit(() => published.push({ v, visible: committed().includes(v), inUnit: inUnit(ctx) }));
+        afterCommit(c, () => published.push({ v, visible: committed().includes(v), inUnit: inUnit(c) }));
         if (fail) throw new Error(`unit ${v} failed`);
         return v;
       });
@@ -115,7 +115,7 @@ describe('group commit through withTransaction', () => {
     await expect(
       withTransaction(ctx, async (c) => {
         await insert(c, 'lonely');
-        afterCommit(() => published.push('lonely'));
+        afterCommit(c, () => published.push('lonely'));
         throw new Error('lonely unit failed');
       }),
     ).rejects.toThrow('lonely unit failed');
@@ -135,7 +135,7 @@ describe('group commit through withTransaction', () => {
         expect(inUnit(c2)).toBe(true);
         innerSaw = await values(c2);
         await insert(c2, 'inner');
-        afterCommit(() => published.push('inner'));
+        afterCommit(c2, () => published.push('inner'));
         return 'inner result';
       });
       // The inner call returned without committing anything of its own.
@@ -156,7 +156,7 @@ describe('group commit through withTransaction', () => {
       withTransaction(ctx, async (c) => {
         await withTransaction(c, async (c2) => {
           await insert(c2, 'inner-doomed');
-          afterCommit(() => published.push('inner-doomed'));
+          afterCommit(c2, () => published.push('inner-doomed'));
         });
         throw new Error('outer failed');
       }),

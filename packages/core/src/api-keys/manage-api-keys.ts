@@ -24,7 +24,7 @@ export async function createApiKey(
   input: { name: string; kind: Kind },
   material: NewKeyMaterial,
 ) {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const access = await resolveActiveOrg(ctx, actor, activeOrgId);
     const createdAt = ctx.now().toISOString();
     const [row] = await ctx.db
@@ -73,7 +73,7 @@ export async function listApiKeys(ctx: CoreContext, actor: Actor, activeOrgId: s
 }
 
 export async function revokeApiKey(ctx: CoreContext, actor: Actor, activeOrgId: string | null, keyId: string) {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const visible = await visibleKeys(ctx, actor, activeOrgId);
     const [row] = await ctx.db
       .select({ id: apiKeys.id, keyHash: apiKeys.keyHash })

@@ -18,7 +18,7 @@ export function priceMicros(ctx: CoreContext, usage: Usage): number {
  */
 export async function chargeUsage(ctx: CoreContext, run: { id: string; orgId: string }, usage: Usage): Promise<void> {
   const cost = priceMicros(ctx, usage);
-  await withTransaction(ctx, async () => {
+  await withTransaction(ctx, async (ctx) => {
     const org = (
       await ctx.db
         .update(organizations)

@@ -38,7 +38,8 @@ interface StepOutcome {
   /** Stop here without queuing the next step (waiting for a person). */
   wait?: boolean;
   /** Extra writes in the same commit. */
-  also?: () => Promise<void>;
+  /** More writes of the step, in its unit: use the unit's context it is given. */
+  also?: (ctx: CoreContext) => Promise<void>;
 }
 
 /**
@@ -47,11 +48,11 @@ interface StepOutcome {
  * working, nothing of the step is kept.
  */
 function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: StepOutcome): Promise<void> {
-  return helpers.commit(async () => {
+  return helpers.commit(async (ctx) => {
     const current = (await ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)))[0];
     if (!current || current.status !== run.status) return;
     for (const u of out.usage ?? []) await chargeUsage(ctx, run, u);
-    await out.also?.();
+    await out.also?.(ctx);
     await appendRunEvents(ctx, run.id, out.events ?? []);
     if (out.fail) {
       if (out.patch) await ctx.db.update(runs).set(out.patch).where(eq(runs.id, run.id));
@@ -242,7 +243,7 @@ async function runAction(ctx: CoreContext, helpers: JobHelpers, run: RunRow, ste
       usage: step.usage,
       state: { ...state, waitingFor: approvalId, pendingKey: action.key, approvedKey: null },
       wait: true,
-      also: async () => {
+      also: async (ctx) => {
         const { expiresAt } = await recordApproval(ctx, run.id, {
           id: approvalId,
           tool,
@@ -302,7 +303,7 @@ function finishAction(
     events,
     ...(failure ? { fail: failure } : {}),
     also: auto
-      ? async () => {
+      ? async (ctx) => {
           await recordApproval(ctx, run.id, {
             id: newId(),
             tool: auto.tool,

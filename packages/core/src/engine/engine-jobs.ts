@@ -20,7 +20,7 @@ export const ENGINE_JOB_HANDLERS: Record<string, JobHandler> = {
   'run.advance': (ctx, job, helpers) => advanceRun(ctx, payload(ZRunJob, job).runId, helpers),
   'approval.expire': async (ctx, job, helpers) => {
     const { approvalId } = payload(ZApprovalJob, job);
-    await helpers.commit(() => expireApproval(ctx, approvalId));
+    await helpers.commit((ctx) => expireApproval(ctx, approvalId));
   },
 };
 

@@ -39,7 +39,7 @@ export async function createPolicyRule(ctx: CoreContext, actor: Actor, activeOrg
   requireRole(access, 'admin');
   if (!input.tool && !input.risk) throw badRequest('tool or risk: a rule must match a tool, a risk, or both');
   if (input.tool && !TOOLS[input.tool]) throw badRequest(`tool: unknown tool "${input.tool}" (known: ${Object.keys(TOOLS).join(', ')})`);
-  const row = await withTransaction(ctx, async () =>
+  const row = await withTransaction(ctx, async (ctx) =>
     (
       await ctx.db
         .insert(policyRules)
@@ -52,7 +52,7 @@ export async function createPolicyRule(ctx: CoreContext, actor: Actor, activeOrg
 
 export async function deletePolicyRule(ctx: CoreContext, actor: Actor, activeOrgId: string | null, ruleId: string) {
   const access = await resolveActiveOrg(ctx, actor, activeOrgId);
-  await withTransaction(ctx, async () => {
+  await withTransaction(ctx, async (ctx) => {
     const row = (await ctx.db.select({ id: policyRules.id }).from(policyRules).where(and(eq(policyRules.id, ruleId), eq(policyRules.orgId, access.org.id))))[0];
     if (!row) throw notFound('Policy rule not found');
     requireRole(access, 'admin');

@@ -35,7 +35,7 @@ export async function enqueueJob(ctx: CoreContext, input: EnqueueInput): Promise
   );
   if (runAt.getTime() <= now.getTime() && ctx.wakeWorker) {
     const wake = ctx.wakeWorker;
-    afterCommit(wake);
+    afterCommit(ctx, wake);
   }
 }
 

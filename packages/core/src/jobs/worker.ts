@@ -6,9 +6,10 @@ export interface JobHelpers {
    * Commits the handler's effects and the job's completion in one transaction: either both happen
    * or neither does, so a crash can neither lose the effects nor run them twice. Commits of jobs
    * finishing at the same time share one transaction (the SQLite writer lane's group commit); the
-   * promise resolves once the commit is durable. fn does database work only.
+   * promise resolves once the commit is durable. fn does database work only, through the unit's
+   * context it is given.
    */
-  commit<T>(fn: () => Promise<T> | T): Promise<T>;
+  commit<T>(fn: (ctx: CoreContext) => Promise<T> | T): Promise<T>;
   /** Aborted when the process is shutting down or the work was cancelled. */
   signal: AbortSignal;
 }
@@ -128,10 +129,10 @@ export class JobWorker {
       commit: async (fn) => {
         const out = await withTransaction(
           this.ctx,
-          async () => {
+          async (ctx) => {
             // Completed first, so the handler may queue a successor under the same key.
-            await completeJob(this.ctx, job.id);
-            return fn();
+            await completeJob(ctx, job.id);
+            return fn(ctx);
           },
           job.name,
         );

@@ -38,7 +38,7 @@ export async function sendMail(ctx: CoreContext, mail: Mail): Promise<void> {
   const joined = inUnit(ctx);
   await withTransaction(
     ctx,
-    async () => {
+    async (ctx) => {
       await ctx.db
         .insert(mailOutbox)
         .values({ id, ...mail, transport: smtpUrl ? 'smtp' : 'outbox', error: null, createdAt: ctx.now().toISOString() });
@@ -47,7 +47,7 @@ export async function sendMail(ctx: CoreContext, mail: Mail): Promise<void> {
   );
   if (!smtpUrl) return;
   const deliver = () => deliverMail(ctx, smtpUrl, from, id, mail);
-  if (joined) afterCommit(() => void deliver());
+  if (joined) afterCommit(ctx, () => void deliver());
   else await deliver();
 }
 
@@ -59,7 +59,7 @@ async function deliverMail(ctx: CoreContext, smtpUrl: string, from: string, id: 
     const error = e instanceof Error ? e.message : String(e);
     ctx.logger.error('smtp send failed; mail kept in the outbox', { to: mail.to, error });
     try {
-      await withTransaction(ctx, async () => {
+      await withTransaction(ctx, async (ctx) => {
         await ctx.db.update(mailOutbox).set({ error }).where(eq(mailOutbox.id, id));
       }, 'mail-error');
     } catch (e2) {

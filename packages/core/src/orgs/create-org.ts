@@ -15,7 +15,7 @@ export interface CreateOrgInput {
 
 /** Creates an org with its creator as owner. An explicit slug that is taken is a 409; a derived one gets a suffix. */
 export async function createOrg(ctx: CoreContext, input: CreateOrgInput): Promise<TOrganization> {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const taken = async (slug: string) =>
       (await ctx.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, slug)))[0] !== undefined;
     let slug: string;

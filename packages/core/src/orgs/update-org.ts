@@ -12,7 +12,7 @@ export interface UpdateOrgInput {
 }
 
 export async function updateOrg(ctx: CoreContext, actor: Actor, orgId: string, input: UpdateOrgInput) {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const access = await getOrgAccess(ctx, actor, orgId);
     requireRole(access, 'admin');
     const patch: Partial<typeof organizations.$inferInsert> = { updatedAt: ctx.now().toISOString() };

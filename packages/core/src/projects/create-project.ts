@@ -10,7 +10,7 @@ import type { TCreateProjectInput } from './project.types.ts';
 
 export async function createProject(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateProjectInput) {
   // The role is checked in the unit that writes, so no change of role can slip in between.
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const access = await resolveActiveOrg(ctx, actor, activeOrgId);
     requireRole(access, 'member');
     const orgId = access.org.id;

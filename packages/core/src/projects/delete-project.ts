@@ -6,7 +6,7 @@ import { loadProject } from './get-project.ts';
 
 /** Admins and owners only; environments go with the project (foreign-key cascade). */
 export async function deleteProject(ctx: CoreContext, actor: Actor, activeOrgId: string | null, projectId: string) {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const access = await resolveActiveOrg(ctx, actor, activeOrgId);
     await loadProject(ctx, access, projectId);
     requireRole(access, 'admin');

@@ -21,7 +21,7 @@ export type TUpdateEnvironmentInput = z.infer<typeof ZUpdateEnvironmentInput>;
 
 /** Admins configure where an environment lives and how to deploy to it. */
 export async function updateProjectEnvironment(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TUpdateEnvironmentInput) {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const access = await resolveActiveOrg(ctx, actor, activeOrgId);
     await loadProject(ctx, access, input.id);
     const [env] = await ctx.db

@@ -7,7 +7,7 @@ import { renderProject } from './render-project.ts';
 import type { TUpdateProjectInput } from './project.types.ts';
 
 export async function updateProject(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TUpdateProjectInput) {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const access = await resolveActiveOrg(ctx, actor, activeOrgId);
     await loadProject(ctx, access, input.id);
     requireRole(access, 'member');

@@ -66,7 +66,7 @@ export async function ingestContextEvents(ctx: CoreContext, actor: Actor, input:
     createdAt: e.created_at ? new Date(e.created_at).toISOString() : ingestedAt,
     ingestedAt,
   }));
-  const inserted = await withTransaction(ctx, async () => {
+  const inserted = await withTransaction(ctx, async (ctx) => {
     const fresh: typeof rows = [];
     for (const r of rows) {
       if ((await ctx.db.insert(contextEvents).values(r).onConflictDoNothing().returning({ id: contextEvents.id })).length === 1) fresh.push(r);

@@ -124,7 +124,7 @@ export async function setHandoffStatus(ctx: CoreContext, actor: Actor, id: strin
   const { row, access } = await loadHandoff(ctx, actor, id);
   requireRole(access, 'member');
   if (row.handoff.status === status) return renderHandoff(row.handoff, row.projectName);
-  const [updated] = await withTransaction(ctx, async () =>
+  const [updated] = await withTransaction(ctx, async (ctx) =>
     await ctx.db.update(handoffs).set({ status, updatedAt: ctx.now().toISOString() }).where(eq(handoffs.id, id)).returning(),
   );
   return renderHandoff(updated!, row.projectName);
@@ -141,7 +141,7 @@ export async function createHandoffJob(ctx: CoreContext, actor: Actor, input: TC
   const { project } = await relayProject(ctx, actor, input.project_id);
   const now = ctx.now().toISOString();
   const id = newPrefixedId('job');
-  await withTransaction(ctx, async () => {
+  await withTransaction(ctx, async (ctx) => {
     await ctx.db
       .insert(relayJobs)
       .values({
@@ -279,7 +279,7 @@ export async function draftProjectHandoff(ctx: CoreContext, project: { id: strin
  */
 export async function insertHandoff(ctx: CoreContext, project: { id: string; orgId: string }, draft: HandoffDraft, createdBy: string | null): Promise<HandoffRow> {
   const now = ctx.now().toISOString();
-  const [row] = await withTransaction(ctx, async () =>
+  const [row] = await withTransaction(ctx, async (ctx) =>
     await ctx.db
       .insert(handoffs)
       .values({
@@ -311,7 +311,7 @@ export async function loadRelayJob(ctx: CoreContext, jobId: string): Promise<Rel
 
 /** Updates a job's record: in the caller's transaction, or as a unit of its own outside one. */
 export async function markRelayJob(ctx: CoreContext, jobId: string, set: Partial<Pick<RelayJobRow, 'status' | 'resultKind' | 'resultId' | 'error' | 'errorCode'>>): Promise<void> {
-  await withTransaction(ctx, async () => {
+  await withTransaction(ctx, async (ctx) => {
     await ctx.db.update(relayJobs).set({ ...set, updatedAt: ctx.now().toISOString() }).where(eq(relayJobs.id, jobId));
   });
 }

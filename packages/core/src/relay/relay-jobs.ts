@@ -24,7 +24,7 @@ export const RELAY_JOB_HANDLERS: Record<string, JobHandler> = {
     // The events are read and the handoff drafted outside the unit: it holds database work only.
     const draft = await draftProjectHandoff(ctx, project, input.data);
     // The handoff, the job's completion and the queue entry's removal are one commit.
-    await helpers.commit(async () => {
+    await helpers.commit(async (ctx) => {
       const handoff = await insertHandoff(ctx, project, draft, relayJob.userId);
       await markRelayJob(ctx, relayJob.id, { status: 'completed', resultKind: 'handoff', resultId: handoff.id, error: null, errorCode: null });
     });

@@ -24,7 +24,7 @@ const HIDDEN_FROM_REPLAY = new Set(['cost_update']);
  */
 export async function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunEvent[]): Promise<TRunEvent[]> {
   if (!events.length) return [];
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     // The hottest write in Baton: plain better-sqlite3 statements, prepared once, skip drizzle's
     // per-row mapping. Column names mirror packages/db/src/schema/run-events.ts.
     const stmt = prepared(ctx.db, 'appendRunEvents', (db) => ({
@@ -54,7 +54,7 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
     await recordRunContext(ctx, runId, rows, createdAt);
     const rendered = rows.map(renderEvent);
     const bus = ctx.bus;
-    if (bus) afterCommit(() => rendered.forEach((e) => bus.publish(e)));
+    if (bus) afterCommit(ctx, () => rendered.forEach((e) => bus.publish(e)));
     return rendered;
   });
 }

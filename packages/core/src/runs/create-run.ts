@@ -13,7 +13,7 @@ import type { TCreateRunInput } from './run.types.ts';
 export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateRunInput) {
   const access = await resolveActiveOrg(ctx, actor, activeOrgId);
   requireRole(access, 'member');
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     // In the unit: the project is still there when the run that names it is inserted.
     if (input.projectId) await loadProject(ctx, access, input.projectId);
     const now = ctx.now().toISOString();

@@ -43,7 +43,7 @@ const userName = async (ctx: CoreContext, id: string) => (await ctx.db.select({ 
 
 /** Approves the pending action; the run resumes from exactly where it waited. */
 export async function approveRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
-  const decided = await withTransaction(ctx, async () => {
+  const decided = await withTransaction(ctx, async (ctx) => {
     const pending = await loadPending(ctx, actor, activeOrgId, runId, approvalId);
     if (!pending) return null;
     const { run, approval } = pending;
@@ -74,7 +74,7 @@ export async function approveRun(ctx: CoreContext, actor: Actor, activeOrgId: st
 
 /** Denies the pending action, which cancels the run; the reason is kept on the approval and the run. */
 export async function denyRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string, reason?: string) {
-  const decided = await withTransaction(ctx, async () => {
+  const decided = await withTransaction(ctx, async (ctx) => {
     const pending = await loadPending(ctx, actor, activeOrgId, runId, approvalId);
     if (!pending) return null;
     const { approval } = pending;
@@ -99,7 +99,7 @@ export async function denyRun(ctx: CoreContext, actor: Actor, activeOrgId: strin
 
 /** Expires a still-pending approval and cancels its run. A no-op if it was decided meanwhile. */
 export async function expireApproval(ctx: CoreContext, approvalId: string): Promise<ApprovalRow | null> {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const approval = (await ctx.db.select().from(approvals).where(eq(approvals.id, approvalId)))[0];
     if (!approval || approval.status !== 'pending') return null;
     const now = ctx.now().toISOString();

@@ -27,7 +27,7 @@ export async function finishRun(
   /** `stageResult`: what the last stage did, when the run completes; a failed or cancelled run's last stage gets its status and message. */
   opts: { errorMessage?: string | null; events?: NewRunEvent[]; stageResult?: StageResult } = {},
 ): Promise<RunRow | null> {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     const run = (await ctx.db.select().from(runs).where(eq(runs.id, runId)))[0];
     if (!run || isTerminal(run.status)) return null;
     const now = ctx.now().toISOString();
@@ -60,7 +60,7 @@ export async function finishRun(
       .set({ status: 'expired', decidedAt: now, decisionNote: `run ${status}` })
       .where(and(eq(approvals.runId, runId), eq(approvals.status, 'pending')));
     await dropQueuedJob(ctx, runJobKey(runId));
-    afterCommit(() => ctx.runAborts?.get(runId)?.abort());
+    afterCommit(ctx, () => ctx.runAborts?.get(runId)?.abort());
     return updated ?? null;
   });
 }

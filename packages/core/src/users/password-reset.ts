@@ -19,7 +19,7 @@ export async function requestPasswordReset(ctx: CoreContext, email: string): Pro
   const now = ctx.now();
   const link = `${ctx.config.publicUrl.replace(/\/$/, '')}/reset-password?token=${encodeURIComponent(token)}`;
   // The token and its outbox row commit together.
-  await withTransaction(ctx, async () => {
+  await withTransaction(ctx, async (ctx) => {
     await ctx.db.insert(passwordResetTokens).values({
       id: newId(),
       userId: user.id,
@@ -44,7 +44,7 @@ export async function requestPasswordReset(ctx: CoreContext, email: string): Pro
 
 /** Consumes the token and sets the new password hash; every session of the user is ended. */
 export async function resetPassword(ctx: CoreContext, token: string, newPasswordHash: string): Promise<void> {
-  await withTransaction(ctx, async () => {
+  await withTransaction(ctx, async (ctx) => {
     const now = ctx.now().toISOString();
     const [row] = await ctx.db
       .select()

@@ -14,7 +14,7 @@ export interface RegisterUserInput {
 
 /** Creates the user and their organization in one transaction. The instance's first user administers it. */
 export async function registerUser(ctx: CoreContext, input: RegisterUserInput) {
-  return withTransaction(ctx, async () => {
+  return withTransaction(ctx, async (ctx) => {
     if ((await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)))[0]) {
       throw conflict('An account with this email already exists');
     }
