@@ -35,6 +35,16 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Readiness, for load balancers: 503 while the database cannot be reached, so traffic goes elsewhere.
+  app.get('/readyz', (_req, res) => {
+    deps.core.store.ping().then(
+      () => res.json({ ok: true }),
+      (e: unknown) => {
+        deps.core.logger.warn('readiness check failed: the database did not answer', { error: String(e) });
+        res.status(503).json({ error: 'The database is not reachable' });
+      },
+    );
+  });
 
   // REST first, so the API's requests cross no other layer; a path no procedure serves falls through.
   app.use('/api/v1', createRestHandler(mkRouter, deps, 'mk'));

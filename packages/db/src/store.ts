@@ -25,6 +25,8 @@ export interface Store {
   unit<T>(fn: (tx: DB) => Promise<T>, label?: string): Promise<T>;
   /** SQLite only: the writer connection (the unit's handle), for the few engine-specific paths. */
   readonly sqliteWriter: DB | null;
+  /** Resolves when the database answers a trivial query (readiness probes); rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,9 @@ function openSqliteStore(opts: OpenStoreOptions): Store {
     reader,
     sqliteWriter: writer,
     unit: (fn, label) => lane.run(() => fn(writer), label),
+    async ping() {
+      readConn.prepare('SELECT 1').get();
+    },
     async close() {
       if (readConn.open) readConn.close();
       closeDatabase(writer);
@@ -92,6 +97,9 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
         const ms = performance.now() - started;
         if (ms >= slowMs) opts.onSlowUnit?.(ms, label);
       }
+    },
+    async ping() {
+      await db.$client.query('SELECT 1');
     },
     close: () => closePostgres(db),
   };
