@@ -1,6 +1,20 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
+/**
+ * Tests of SQLite's own machinery (the writer lane, its change triggers, its query plans) and of
+ * both engines at once (schema parity): they run once, in the sqlite project. Every other test runs
+ * on both engines.
+ */
+const SQLITE_ENGINE_TESTS = [
+  '**/node_modules/**',
+  'packages/db/test/sqlite-lane.test.ts',
+  'packages/db/test/change-epochs.test.ts',
+  'packages/db/test/linked-epochs.test.ts',
+  'packages/db/test/schema-parity.test.ts',
+  'test/query-plans.test.ts',
+];
+
 export default defineConfig({
   root: 'apps/web',
   plugins: [react()],
@@ -19,15 +33,15 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
-    // Every test runs on SQLite; the ones already ported to the async core run on Postgres too
-    // (issue 19 moves the rest over). The schema's dialect is fixed when it loads, so the engine is
-    // chosen per project through the environment.
+    // Every test runs on SQLite and on Postgres (but for SQLITE_ENGINE_TESTS). The schema's dialect
+    // is fixed when it loads, so the engine is chosen per project through the environment.
     projects: [
       {
         extends: true,
         test: {
           name: 'sqlite',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/cluster/**'],
           env: { BATON_SCHEMA_DIALECT: 'sqlite' },
         },
       },
@@ -35,7 +49,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: ['packages/db/test/store.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: SQLITE_ENGINE_TESTS,
           env: { BATON_SCHEMA_DIALECT: 'postgres' },
         },
       },

@@ -107,6 +107,8 @@ beforeAll(async () => {
     now: () => new Date(),
     config: {
       publicUrl: 'http://localhost',
+      nodeId: 'test-node',
+      secretKey: 'test-secret-key-0123456789abcdef0123456789',
       mail: { smtpUrl: null, from: 'Baton <baton@localhost>' },
       engine: {
         workspacesDir: join(dir, 'workspaces'),
@@ -256,7 +258,7 @@ const CASES: Array<{ name: string; table: string; run: () => unknown }> = [
   { name: 'Flow Relay personal stream by source', table: 'context_events', run: () => listContextEvents(ctx, relay(), { limit: 50, source: 'slack' }) },
   { name: 'Flow Relay handoff filters', table: 'context_facets', run: () => listHandoffFilters(ctx, relay(), seed.projectId) },
   { name: 'handoff generation: previous handoff of the project', table: 'handoffs', run: () => draftProjectHandoff(ctx, { id: seed.projectId, name: 'P' }, {}) },
-  { name: 'job leasing (due jobs)', table: 'jobs', run: () => leaseDueJobs(ctx, 4, 30_000) },
+  { name: 'job leasing (due jobs)', table: 'jobs', run: () => leaseDueJobs(ctx, 4, 30_000, 'node-a') },
   // Not a list, but on every run's end (complete, fail, cancel, deny): drops the run's queued job by key.
   { name: 'finish run (expire approvals, drop its queued job)', table: 'jobs', run: () => finishRun(ctx, seed.activeRunId, 'cancelled') },
   { name: 'job lease reclaim', table: 'jobs', run: () => reclaimLeases(ctx) },
@@ -301,12 +303,12 @@ describe('query plans of list queries', () => {
     const statements: Array<[string, unknown[]]> = [
       ['SELECT org_id, project_id, user_id, request_text FROM runs WHERE id = ?', [seed.runId]],
       [
-        'SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at FROM context_events WHERE project_id = ? AND created_at > ? ORDER BY created_at DESC, id DESC',
-        [seed.projectId, ''],
+        'SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at FROM context_events WHERE project_id = ? AND created_at > ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ${WALK_BATCH}',
+        [seed.projectId, '', '9999', ''],
       ],
       [
-        'SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at FROM context_events WHERE project_id = ? AND source = ? AND created_at > ? ORDER BY created_at DESC, id DESC',
-        [seed.projectId, 'github', ''],
+        'SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at FROM context_events WHERE project_id = ? AND source = ? AND created_at > ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ${WALK_BATCH}',
+        [seed.projectId, 'github', '', '9999', ''],
       ],
     ];
     const source = [
@@ -316,7 +318,7 @@ describe('query plans of list queries', () => {
     for (const [sql, params] of statements) {
       const probe = sql.replace('SELECT id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at', 'SELECT ${EVENT_COLUMNS}');
       expect(source.includes(sql) || source.includes(probe), `statement no longer in the code: ${sql}`).toBe(true);
-      const checked = explain({ sql, params });
+      const checked = explain({ sql: sql.replace('${WALK_BATCH}', '500'), params });
       expect(checked.fullScans, `${sql}\n  plan: ${checked.plan.join(' | ')}`).toEqual([]);
       expect(checked.notes.filter((n) => /TEMP B-TREE/.test(n)), `${sql} sorts instead of walking an index: ${checked.plan.join(' | ')}`).toEqual([]);
     }

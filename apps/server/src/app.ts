@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { TRPCError } from '@trpc/server';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
 import { createSameOriginPolicy, CROSS_SITE_REFUSED, isCrossSiteRequest, isJsonContentType, isSafeMethod } from '@baton/auth';
 import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKeyOpenApi, mkRouter, relayRouter, type ApiDeps } from '@baton/api';
+import { knownError } from '@baton/core';
 import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
 import { notImplemented } from './not-implemented.ts';
 import { createRunStreamHandler } from './run-stream.ts';
@@ -38,10 +40,10 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   // Readiness, for load balancers: 503 while the database cannot be reached, so traffic goes elsewhere.
   app.get('/readyz', (_req, res) => {
     deps.core.store.ping().then(
-      () => res.json({ ok: true }),
+      () => res.json({ ok: true, node: deps.core.config.nodeId, engine: deps.core.store.dialect }),
       (e: unknown) => {
         deps.core.logger.warn('readiness check failed: the database did not answer', { error: String(e) });
-        res.status(503).json({ error: 'The database is not reachable' });
+        res.status(503).json({ error: 'The database is not reachable', node: deps.core.config.nodeId });
       },
     );
   });
@@ -66,7 +68,16 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req, res }) => createContext(deps, 'trpc', req, res),
+      createContext: async ({ req, res }) => {
+        try {
+          return await createContext(deps, 'trpc', req, res);
+        } catch (e) {
+          // Credentials are looked up before any procedure runs: the database out of reach is a 503 here too.
+          const known = knownError(e);
+          if (known?.code === 'UNAVAILABLE') throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: known.message, cause: e });
+          throw e;
+        }
+      },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') deps.core.logger.error('trpc error', { path, error: error.message });
       },
@@ -110,6 +121,12 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   app.use(jsonNotFound);
   // Last resort: a malformed request that Express itself rejected, or a bug. Never leak the message.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const known = knownError(err);
+    if (known) {
+      if (res.headersSent) return void res.end();
+      if (known.details?.retryAfterSeconds) res.setHeader('Retry-After', String(known.details.retryAfterSeconds));
+      return void res.status(known.status).json({ error: known.message });
+    }
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) deps.core.logger.error('unhandled express error', { error: String(err), stack: (err as Error).stack });
     if (res.headersSent) return;

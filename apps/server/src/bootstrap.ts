@@ -1,5 +1,7 @@
 import { openStore, setReadCaches, type Store } from '@baton/db';
 import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import {
   createConsoleLogger,
   createCoreContext,
@@ -9,12 +11,14 @@ import {
   RELAY_JOB_HANDLERS,
   onRelayJobDead,
   JobWorker,
+  JOBS_CHANNEL,
+  relayRunEventsAcrossNodes,
   onEngineJobDead,
   RunEventBus,
   type CoreContext,
   type Logger,
 } from '@baton/core';
-import { createSessionAuth, LoginThrottle, RateLimiter } from '@baton/auth';
+import { createSessionAuth, DbLoginThrottle, DbRateLimiter, LoginThrottle, RateLimiter } from '@baton/auth';
 import type { ApiDeps } from '@baton/api';
 import type { Env } from './env.ts';
 
@@ -29,13 +33,31 @@ export interface Baton {
   close(): Promise<void>;
 }
 
+/**
+ * A single SQLite node keeps its secret beside its database, generated on first start (0600). A
+ * cluster cannot: each node would make its own, so Postgres requires BATON_SECRET_KEY (env.ts).
+ */
+function localSecretKey(dataDir: string): string {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return key;
+}
+
 /** Opens the database, applies migrations and wires the long-lived services. Shared by the server, the CLI and tests. */
 export async function bootstrap(env: Env, opts: { logger?: Logger } = {}): Promise<Baton> {
   const logger = opts.logger ?? createConsoleLogger(env.BATON_LOG_LEVEL);
   const store = await openStore({
+    databaseUrl: env.BATON_DATABASE_URL ?? null,
     file: env.databaseFile,
+    poolSize: env.BATON_DB_POOL_SIZE,
+    applicationName: `baton ${env.nodeId}`,
     synchronous: env.BATON_SQLITE_SYNCHRONOUS,
     onSlowUnit: (ms, label) => logger.warn('slow unit of work', { ms: Math.round(ms), unit: label ?? null }),
+    onListenError: (e) => logger.warn('the database notification connection failed; reconnecting', { error: String(e) }),
   });
   setReadCaches(store.reader, env.BATON_READ_CACHES);
   if (store.sqliteWriter) setReadCaches(store.sqliteWriter, env.BATON_READ_CACHES);
@@ -47,6 +69,8 @@ export async function bootstrap(env: Env, opts: { logger?: Logger } = {}): Promi
     runAborts: new Map(),
     config: {
       publicUrl: env.publicUrl,
+      nodeId: env.nodeId,
+      secretKey: env.BATON_SECRET_KEY ?? localSecretKey(env.dataDir),
       mail: { smtpUrl: env.BATON_SMTP_URL ?? null, from: env.BATON_MAIL_FROM },
       engine: {
         workspacesDir: join(env.dataDir, 'workspaces'),
@@ -76,13 +100,26 @@ export async function bootstrap(env: Env, opts: { logger?: Logger } = {}): Promi
     },
   });
   core.wakeWorker = worker.wake;
+  // Across nodes (Postgres): run events reach this node's streams, due jobs wake this node's worker.
+  const unlisten = [await relayRunEventsAcrossNodes(core), await store.listen(JOBS_CHANNEL, () => worker.wake(), () => worker.wake())];
   const deps: ApiDeps = {
     core,
     sessions: createSessionAuth(store),
-    loginThrottle: new LoginThrottle(),
-    relayLimiter: new RateLimiter(env.BATON_RELAY_RATE_LIMIT),
-    relayUserLimiter: new RateLimiter(env.BATON_RELAY_USER_RATE_LIMIT),
-    resetMailLimiter: new RateLimiter(3, 15 * 60_000),
+    // One process owning its database counts in memory (exact there, no write per request); nodes
+    // sharing one count in it, so the limits hold across the cluster.
+    ...(store.exclusive
+      ? {
+          loginThrottle: new LoginThrottle(),
+          relayLimiter: new RateLimiter(env.BATON_RELAY_RATE_LIMIT),
+          relayUserLimiter: new RateLimiter(env.BATON_RELAY_USER_RATE_LIMIT),
+          resetMailLimiter: new RateLimiter(3, 15 * 60_000),
+        }
+      : {
+          loginThrottle: new DbLoginThrottle(store),
+          relayLimiter: new DbRateLimiter(store, 'relay-key', env.BATON_RELAY_RATE_LIMIT),
+          relayUserLimiter: new DbRateLimiter(store, 'relay-user', env.BATON_RELAY_USER_RATE_LIMIT),
+          resetMailLimiter: new DbRateLimiter(store, 'reset-mail', 3, 15 * 60_000),
+        }),
     trustProxy: env.BATON_TRUST_PROXY,
     devErrors: env.BATON_DEV,
   };
@@ -95,6 +132,7 @@ export async function bootstrap(env: Env, opts: { logger?: Logger } = {}): Promi
       if (!env.BATON_ENGINE_PAUSED) await worker.start();
     },
     close: async () => {
+      for (const stop of unlisten) stop();
       await worker.stop();
       await store.close();
     },

@@ -1,10 +1,30 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 
 const ZEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   BATON_DATA_DIR: z.string().default('./data'),
+  /** postgres://user:password@host:5432/database runs Baton on Postgres; unset, on SQLite under BATON_DATA_DIR. */
+  BATON_DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || isPostgresUrl(v), {
+      message: 'must be a postgres:// URL such as postgres://baton:secret@db.internal:5432/baton (unset it to use SQLite under BATON_DATA_DIR)',
+    }),
+  /** Connections each node keeps to Postgres. */
+  BATON_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(10),
+  /**
+   * The key secrets are derived from (signed links, stored credentials). Required on Postgres, where
+   * every node must hold the same one; on SQLite it is generated once into BATON_DATA_DIR/secret.key.
+   */
+  BATON_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  /** This process's name in logs, leases and /readyz; defaults to host name and process id. */
+  BATON_NODE_ID: z.string().trim().min(1).max(100).optional(),
   BATON_PUBLIC_URL: z.string().url().optional(),
   BATON_SMTP_URL: z.string().url().optional(),
   BATON_MAIL_FROM: z.string().default('Baton <baton@localhost>'),
@@ -49,7 +69,36 @@ const ZEnv = z.object({
   BATON_COSTLY_ACTION_CREDITS: z.coerce.number().min(0).default(5),
 });
 
-export type Env = z.infer<typeof ZEnv> & { dataDir: string; databaseFile: string; publicUrl: string; driver: 'local' | 'openai' };
+export type Env = z.infer<typeof ZEnv> & {
+  dataDir: string;
+  databaseFile: string;
+  /** Where the database is, for messages: the SQLite file, or the Postgres URL without its password. */
+  databaseLabel: string;
+  publicUrl: string;
+  driver: 'local' | 'openai';
+  nodeId: string;
+};
+
+function isPostgresUrl(v: string): boolean {
+  if (!/^postgres(ql)?:\/\//i.test(v)) return false;
+  try {
+    const u = new URL(v);
+    return Boolean(u.hostname || u.searchParams.get('host'));
+  } catch {
+    return false;
+  }
+}
+
+/** The URL with its password replaced, safe for logs and error messages. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
 
 /** Parsed once at start-up; every default is chosen so that `npm start` needs no configuration. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -62,11 +111,18 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const dataDir = resolve(env.BATON_DATA_DIR);
   const driver = env.BATON_DRIVER ?? (env.BATON_LLM_URL ? 'openai' : 'local');
   if (driver === 'openai' && !env.BATON_LLM_URL) throw new Error('Invalid environment:\n  BATON_DRIVER=openai needs BATON_LLM_URL');
+  if (env.BATON_DATABASE_URL && !env.BATON_SECRET_KEY) {
+    throw new Error(
+      'Invalid environment:\n  BATON_SECRET_KEY: required with BATON_DATABASE_URL: every node of a cluster must use the same key (at least 32 characters, e.g. openssl rand -hex 32)',
+    );
+  }
   return {
     driver,
     ...env,
     dataDir,
     databaseFile: resolve(dataDir, 'baton.db'),
+    databaseLabel: env.BATON_DATABASE_URL ? redactDatabaseUrl(env.BATON_DATABASE_URL) : resolve(dataDir, 'baton.db'),
+    nodeId: env.BATON_NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`,
     publicUrl: env.BATON_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
 }

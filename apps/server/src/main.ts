@@ -48,6 +48,8 @@ async function main() {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : env.PORT;
     baton.core.logger.info(`Baton listening on http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`, {
+      node: env.nodeId,
+      database: env.databaseLabel,
       dataDir: env.dataDir,
       docs: `/docs`,
     });

@@ -1,17 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CoreContext } from '@baton/core';
-import { isHttps, resolveCredentials, type LoginThrottle, type RateLimiter, type ResolvedActor, type SessionAuth } from '@baton/auth';
+import { isHttps, resolveCredentials, type FailureThrottle, type RequestLimiter, type ResolvedActor, type SessionAuth } from '@baton/auth';
 
 /** Long-lived services shared by every request; built once at start-up. */
 export interface ApiDeps {
   core: CoreContext;
   sessions: SessionAuth;
-  loginThrottle: LoginThrottle;
-  relayLimiter: RateLimiter;
+  loginThrottle: FailureThrottle;
+  relayLimiter: RequestLimiter;
   /** Flow Relay requests per user across all of their keys, so minting more keys does not lift the limit. */
-  relayUserLimiter: RateLimiter;
+  relayUserLimiter: RequestLimiter;
   /** Password-reset mails per email address, so the endpoint cannot be used to flood an inbox. */
-  resetMailLimiter: RateLimiter;
+  resetMailLimiter: RequestLimiter;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
   /** BATON_DEV: stack traces in /trpc error responses. Off unless set explicitly (NODE_ENV does not count). */

@@ -15,7 +15,7 @@ import {
 } from 'trpc-to-openapi';
 import type { AnyProcedure, AnyRouter, TRPCError } from '@trpc/server';
 import { ZodArray } from 'zod/v4';
-import { sealedBody } from '@baton/core';
+import { knownError, sealedBody } from '@baton/core';
 import { createSameOriginPolicy, CROSS_SITE_REFUSED, isCrossSiteRequest, isJsonContentType } from '@baton/auth';
 import { createContext, type ApiDeps, type Surface } from './context.ts';
 import type { BatonMeta } from './trpc.ts';
@@ -153,6 +153,12 @@ export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exc
       const data: unknown = await procedure({ path: entry.path, getRawInput: async () => input, ctx, type: entry.type } as Parameters<AnyProcedure>[0]);
       send(res, info.successStatus, data);
     } catch (cause) {
+      // Outside a procedure (credentials are resolved first): the database out of reach is a 503 too.
+      const known = knownError(cause);
+      if (known && !res.headersSent) {
+        if (known.details?.retryAfterSeconds) res.setHeader('Retry-After', String(known.details.retryAfterSeconds));
+        return send(res, known.status, { error: known.message });
+      }
       const { status, error } = toErrorBody(getErrorFromUnknown(cause));
       if (status >= 500 && !(cause instanceof Error && cause.name === 'TRPCError')) {
         deps.core.logger.error('unhandled REST error', { path: entry.path, error: String(cause), stack: (cause as Error)?.stack });

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError, type AnyRouter } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { AppError, seal, trustSealed, type AppErrorCode } from '@baton/core';
+import { knownError, seal, trustSealed, type AppErrorCode } from '@baton/core';
 import type { Context } from './context.ts';
 import { WRONG_KEY_KIND, type ResolvedActor } from '@baton/auth';
 
@@ -45,6 +45,7 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
 /**
@@ -54,13 +55,13 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
 function convertError<R extends { ok: boolean; error?: TRPCError }>(result: R, ctx: Context, path: string, type: string): R {
   if (!result.ok) {
     const error = result.error!;
-    const cause = error.cause;
-    if (cause instanceof AppError) {
+    const cause = knownError(error.cause);
+    if (cause) {
       if (cause.details?.retryAfterSeconds) ctx.setHeader('Retry-After', String(cause.details.retryAfterSeconds));
       throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
     }
     if (error.code === 'INTERNAL_SERVER_ERROR') {
-      ctx.core.logger.error('unhandled error', { path, type, error: String(cause ?? error), stack: (cause ?? error).stack });
+      ctx.core.logger.error('unhandled error', { path, type, error: String(error.cause ?? error), stack: (error.cause ?? error).stack });
       throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     }
   }
@@ -104,9 +105,9 @@ export const relayProcedure = t.procedure.use(async ({ ctx, next, path, type }) 
   if (actor.via === 'mk_key') throw unauthorized(ctx, WRONG_KEY_KIND.relay);
   if (actor.keyId) {
     const { relayLimiter, relayUserLimiter } = ctx.deps;
-    let wait = relayLimiter.hit(actor.keyId);
+    let wait = await relayLimiter.hit(actor.keyId);
     if (wait > 0) throw tooManyRequests(ctx, wait, `Rate limit exceeded (${relayLimiter.limit} requests a minute per key)`);
-    wait = relayUserLimiter.hit(actor.userId);
+    wait = await relayUserLimiter.hit(actor.userId);
     if (wait > 0) {
       throw tooManyRequests(ctx, wait, `Rate limit exceeded (${relayUserLimiter.limit} requests a minute per user, across all of the user's Flow Relay keys)`);
     }

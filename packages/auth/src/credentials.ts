@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { accessEpoch, apiKeys, type DB, type Store } from '@baton/db';
+import { accessEpoch, apiKeys, isTransaction, preparedQuery, type DB, type Store } from '@baton/db';
 import { hashApiKey, surfaceOfKey, type Surface } from './api-keys.ts';
 import { SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
 
@@ -13,22 +13,14 @@ export interface ResolvedActor {
   refreshCookie?: string;
 }
 
-// Built once per database (the store's reader): the key lookup runs on every API request.
-const keyStatements = new WeakMap<DB, ReturnType<typeof buildKeyStatements>>();
-function buildKeyStatements(db: DB) {
-  return {
-    lookup: db
+// Prepared once per database (the store's reader): the key lookup runs on every API request.
+const keyLookup = (db: DB) =>
+  preparedQuery(db, 'apiKeyByHash', (d) =>
+    d
       .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind, lastUsedAt: apiKeys.lastUsedAt })
       .from(apiKeys)
-      .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt)))
-      .prepare(),
-  };
-}
-function keyStatementsFor(db: DB) {
-  let stmts = keyStatements.get(db);
-  if (!stmts) keyStatements.set(db, (stmts = buildKeyStatements(db)));
-  return stmts;
-}
+      .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt))),
+  );
 
 interface KeyRow {
   id: string;
@@ -59,9 +51,9 @@ async function lookupKey(db: DB, keyHash: string): Promise<{ row: KeyRow; entry:
   const hit = cache.get(keyHash);
   if (hit && hit.epoch === epoch) return { row: hit.row, entry: hit };
   if (hit) cache.delete(keyHash);
-  const row = keyStatementsFor(db).lookup.get({ keyHash }) as KeyRow | undefined;
+  const row = (await keyLookup(db).get({ keyHash })) as KeyRow | undefined;
   if (!row) return null;
-  if (epoch === null || db.$client.inTransaction) return { row, entry: null };
+  if (epoch === null || isTransaction(db)) return { row, entry: null };
   if (cache.size >= KEY_CACHE_MAX) cache.clear();
   const entry: CachedKey = { epoch, row, lastUsedMs: row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0 };
   cache.set(keyHash, entry);

@@ -59,3 +59,10 @@ export class LoginThrottle {
     for (const key of this.failures.keys()) this.recent(key, now);
   }
 }
+
+/** The login throttle, counted in memory (LoginThrottle) or in the database (DbLoginThrottle). */
+export interface FailureThrottle {
+  retryAfter(email: string, ip: string, now?: number): number | Promise<number>;
+  recordFailure(email: string, ip: string, now?: number): void | Promise<void>;
+  recordSuccess(email: string): void | Promise<void>;
+}

@@ -23,3 +23,10 @@ export class RateLimiter {
     for (const [k, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(k);
   }
 }
+
+/** A request limit, counted in memory (RateLimiter) or in the database (DbRateLimiter). */
+export interface RequestLimiter {
+  readonly limit: number;
+  /** 0 when the request may go ahead, else the seconds until the window resets. */
+  hit(key: string, now?: number): number | Promise<number>;
+}

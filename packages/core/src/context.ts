@@ -6,6 +6,10 @@ import type { EngineConfig } from './engine/engine-config.ts';
 export interface CoreConfig {
   /** Public base URL, used in links sent by mail (reset links). */
   publicUrl: string;
+  /** This process's name in logs and job leases (BATON_NODE_ID). */
+  nodeId: string;
+  /** The cluster-wide secret (BATON_SECRET_KEY, or the SQLite data dir's generated key). */
+  secretKey: string;
   mail: MailConfig;
   engine: EngineConfig;
 }

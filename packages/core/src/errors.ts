@@ -1,3 +1,5 @@
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '@baton/db';
+
 export const APP_ERROR_CODES = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
@@ -7,6 +9,7 @@ export const APP_ERROR_CODES = {
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
   NOT_IMPLEMENTED: 501,
+  UNAVAILABLE: 503,
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERROR_CODES;
@@ -32,3 +35,13 @@ export const forbidden = (why = 'Insufficient permissions') => new AppError('FOR
 export const badRequest = (why: string) => new AppError('BAD_REQUEST', why);
 export const conflict = (why: string) => new AppError('CONFLICT', why);
 export const unauthorized = (why = 'Unauthorized') => new AppError('UNAUTHORIZED', why);
+
+/**
+ * The error a transport sends for e: an AppError as it is; the database out of reach (Postgres down
+ * or restarting) as 503, so clients retry; null for anything else (a bug: log it, answer 500).
+ */
+export function knownError(e: unknown): AppError | null {
+  if (e instanceof AppError) return e;
+  if (isDatabaseUnavailable(e)) return new AppError('UNAVAILABLE', DATABASE_UNAVAILABLE, { retryAfterSeconds: 5 });
+  return null;
+}

@@ -1,4 +1,4 @@
-export { AppError, APP_ERROR_CODES, notFound, forbidden, badRequest, conflict, unauthorized, type AppErrorCode } from './errors.ts';
+export { AppError, knownError, APP_ERROR_CODES, notFound, forbidden, badRequest, conflict, unauthorized, type AppErrorCode } from './errors.ts';
 export {
   withTransaction,
   createCoreContext,
@@ -42,7 +42,8 @@ export * as relayTypes from './relay/relay.types.ts';
 export { listRelayProjects } from './relay/relay-projects.ts';
 
 export * as runTypes from './runs/run.types.ts';
-export { RunEventBus, type RunEventListener } from './runs/event-bus.ts';
+export { RunEventBus, RUN_EVENTS_CHANNEL, type RunEventListener } from './runs/event-bus.ts';
+export { relayRunEventsAcrossNodes } from './runs/event-relay.ts';
 export { appendRunEvent, appendRunEvents, type NewRunEvent } from './runs/append-events.ts';
 export { createRun } from './runs/create-run.ts';
 export { listRuns } from './runs/list-runs.ts';
@@ -53,7 +54,7 @@ export { cancelRun } from './runs/cancel-run.ts';
 export { finishRun, isTerminal } from './runs/finish-run.ts';
 export { renderRun, renderEvent, renderApproval } from './runs/render-run.ts';
 
-export { enqueueJob, reclaimLeases } from './jobs/queue.ts';
+export { enqueueJob, reclaimLeases, JOBS_CHANNEL, LeaseLostError } from './jobs/queue.ts';
 export { JobWorker, PermanentJobError, type JobHandler, type JobHelpers } from './jobs/worker.ts';
 export { ENGINE_JOB_HANDLERS, onEngineJobDead } from './engine/engine-jobs.ts';
 export { advanceRun } from './engine/advance-run.ts';

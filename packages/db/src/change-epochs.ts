@@ -1,4 +1,5 @@
 import type { DB } from './client.ts';
+import { SCHEMA_DIALECT } from './dialect.ts';
 
 /**
  * Numbers that move whenever data an in-process cache depends on may have changed, so the caches
@@ -179,6 +180,9 @@ function install(db: DB): State | null {
 }
 
 function stateOf(db: DB): State | null {
+  // On Postgres another node's commit is seen by no trigger here: the epoch-keyed caches are off
+  // (every number null). Caches validated against the rows themselves stay on.
+  if (SCHEMA_DIALECT === 'postgres') return null;
   if (disabled.has(db.$client)) return null;
   const writer = links.get(db.$client);
   if (writer) return stateOf(writer);

@@ -28,6 +28,7 @@ const loadDriver = () =>
 /** A connection pool on the database; every node of a cluster opens its own. */
 export async function openPostgres({ url, max = 10, applicationName = 'baton' }: OpenPostgresOptions): Promise<PgDB> {
   const { pg, drizzle } = await loadDriver();
+  readNumbersAsNumbers(pg);
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its connection (the server restarts) is dropped from the pool; the
   // error must not crash the process.
@@ -35,8 +36,36 @@ export async function openPostgres({ url, max = 10, applicationName = 'baton' }:
   return drizzle({ client: pool, schema }) as PgDB;
 }
 
+/**
+ * Baton's integers are 64-bit columns (bigint) holding values below 2^53, and its sums are numeric:
+ * read both as JS numbers, as SQLite gives them, instead of node-postgres's strings. Set on the
+ * driver's shared parsers, which drizzle falls back to for these types.
+ */
+function readNumbersAsNumbers(driver: typeof pg): void {
+  driver.types.setTypeParser(driver.types.builtins.INT8, (v) => Number(v));
+  driver.types.setTypeParser(driver.types.builtins.NUMERIC, (v) => Number(v));
+}
+
 export async function closePostgres(db: PgDB): Promise<void> {
   await db.$client.end();
+}
+
+/** Postgres could not be reached or refused the login: said plainly, with the password left out. */
+export class PostgresUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    const why = (cause as { code?: string; message?: string })?.message ?? String(cause);
+    super(`cannot connect to PostgreSQL at ${describeTarget(url)}: ${why}. Is it running, and is BATON_DATABASE_URL right?`);
+    this.name = 'PostgresUnreachableError';
+  }
+}
+
+function describeTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+  } catch {
+    return 'the configured address';
+  }
 }
 
 /** Any fixed 64-bit number: the advisory lock that lets one of N starting nodes migrate at a time. */
@@ -49,8 +78,12 @@ const MIGRATION_LOCK = 0x6261746f6e; // "baton"
  */
 export async function migratePostgres(url: string, folder = migrationsFolderFor('postgres')): Promise<void> {
   const { pg, drizzle, migrate } = await loadDriver();
-  const client = new pg.Client({ connectionString: url, application_name: 'baton-migrate' });
-  await client.connect();
+  const client = new pg.Client({ connectionString: url, application_name: 'baton-migrate', connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new PostgresUnreachableError(url, e);
+  }
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -70,3 +103,101 @@ async function refuseNewerDatabase(client: pg.Client, folder: string): Promise<v
   const last = await client.query('SELECT max(created_at) AS at FROM drizzle.__drizzle_migrations');
   if (Number(last.rows[0]?.at ?? 0) > newestKnownMigration(folder)) throw new NewerDatabaseError();
 }
+
+type NotifyHandler = (payload: string) => void;
+
+/**
+ * One LISTEN connection per node, shared by every channel and subscriber on it: a waiting SSE
+ * stream holds no connection of its own. A lost connection is re-established with backoff; then
+ * `onResume` handlers run, since notifications sent meanwhile were missed.
+ */
+export class PgListener {
+  private client: pg.Client | null = null;
+  private readonly channels = new Map<string, Set<NotifyHandler>>();
+  private readonly resumers = new Set<() => void>();
+  private connecting: Promise<void> | null = null;
+  private closed = false;
+  private retryMs = 250;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly applicationName: string,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
+
+  async listen(channel: string, fn: NotifyHandler, onResume?: () => void): Promise<() => void> {
+    let set = this.channels.get(channel);
+    const fresh = !set;
+    if (!set) this.channels.set(channel, (set = new Set()));
+    set.add(fn);
+    if (onResume) this.resumers.add(onResume);
+    await this.ensure();
+    if (fresh && this.client) await this.client.query(`LISTEN ${quoteIdent(channel)}`).catch((e) => this.onError(e));
+    return () => {
+      set.delete(fn);
+      if (onResume) this.resumers.delete(onResume);
+    };
+  }
+
+  private ensure(): Promise<void> {
+    if (this.client || this.closed) return Promise.resolve();
+    return (this.connecting ??= this.connect().finally(() => (this.connecting = null)));
+  }
+
+  private async connect(): Promise<void> {
+    const { pg } = await loadDriver();
+    const client = new pg.Client({ connectionString: this.url, application_name: this.applicationName, connectionTimeoutMillis: 10_000 });
+    client.on('notification', (n) => {
+      const set = this.channels.get(n.channel);
+      if (set) for (const fn of set) fn(n.payload ?? '');
+    });
+    const lost = (e?: unknown) => {
+      if (this.client !== client) return;
+      this.client = null;
+      if (e) this.onError(e);
+      client.end().catch(() => {});
+      this.reconnectLater();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    try {
+      await client.connect();
+      for (const channel of this.channels.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+    } catch (e) {
+      client.end().catch(() => {});
+      this.onError(e);
+      this.reconnectLater();
+      return;
+    }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    const resumed = this.retryMs > 250;
+    this.client = client;
+    this.retryMs = 250;
+    if (resumed) for (const r of this.resumers) r();
+  }
+
+  private reconnectLater(): void {
+    if (this.closed || this.timer) return;
+    const wait = this.retryMs;
+    this.retryMs = Math.min(5000, this.retryMs * 2);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.ensure();
+    }, wait);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => {});
+  }
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -5,7 +5,7 @@ import * as schema from './schema/index.ts';
 import { openDatabase, closeDatabase, type DB, type SynchronousMode } from './client.ts';
 import { dialectOf, SCHEMA_DIALECT, type Dialect } from './dialect.ts';
 import { runMigrations } from './migrate.ts';
-import { closePostgres, migratePostgres, openPostgres, type PgDB } from './postgres.ts';
+import { closePostgres, migratePostgres, openPostgres, PgListener, type PgDB } from './postgres.ts';
 import { SqliteWriterLane } from './sqlite-lane.ts';
 import { linkReadCaches, noteCommit } from './change-epochs.ts';
 
@@ -19,12 +19,25 @@ import { linkReadCaches, noteCommit } from './change-epochs.ts';
  */
 export interface Store {
   readonly dialect: Dialect;
+  /**
+   * One process owns this database (SQLite: the server holds the file). Its state in memory (rate
+   * counters, leases found at start) is then the whole truth; on a shared database (Postgres, any
+   * number of nodes) it is not.
+   */
+  readonly exclusive: boolean;
   /** Reads outside a unit: SQLite's read-only connection (committed data only) or the Postgres pool. */
   readonly reader: DB;
   /** Runs fn as one unit of work on its own transaction handle; settles after the commit. */
   unit<T>(fn: (tx: DB) => Promise<T>, label?: string): Promise<T>;
   /** SQLite only: the writer connection (the unit's handle), for the few engine-specific paths. */
   readonly sqliteWriter: DB | null;
+  /**
+   * Calls fn with the payload of every notification on `channel` (notify() in query.ts), from any
+   * node, after the notifying unit commits. onResume runs after a lost listening connection is back
+   * (what was sent meanwhile was missed). On SQLite, where one process owns the database and tells
+   * itself directly, nothing is ever delivered.
+   */
+  listen(channel: string, fn: (payload: string) => void, onResume?: () => void): Promise<() => void>;
   /** Resolves when the database answers a trivial query (readiness probes); rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +56,8 @@ export interface OpenStoreOptions {
   applicationName?: string;
   logger?: Logger;
   onSlowUnit?: (ms: number, label: string | undefined) => void;
+  /** The listening connection failed (it reconnects by itself). */
+  onListenError?: (e: unknown) => void;
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
@@ -67,9 +82,11 @@ function openSqliteStore(opts: OpenStoreOptions): Store {
   const lane = new SqliteWriterLane(writer.$client, { onSlowUnit: opts.onSlowUnit, onTransactionEnd: () => noteCommit(writer) });
   return {
     dialect: 'sqlite',
+    exclusive: true,
     reader,
     sqliteWriter: writer,
     unit: (fn, label) => lane.run(() => fn(writer), label),
+    listen: async () => () => {},
     async ping() {
       readConn.prepare('SELECT 1').get();
     },
@@ -84,9 +101,11 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
   const url = opts.databaseUrl!;
   if (opts.migrate !== false) await migratePostgres(url);
   const db: PgDB = await openPostgres({ url, max: opts.poolSize, applicationName: opts.applicationName });
+  const listener = new PgListener(url, `${opts.applicationName ?? 'baton'} listen`, opts.onListenError);
   const slowMs = 50;
   return {
     dialect: 'postgres',
+    exclusive: false,
     reader: db as unknown as DB,
     sqliteWriter: null,
     async unit(fn, label) {
@@ -98,9 +117,13 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
         if (ms >= slowMs) opts.onSlowUnit?.(ms, label);
       }
     },
+    listen: (channel, fn, onResume) => listener.listen(channel, fn, onResume),
     async ping() {
       await db.$client.query('SELECT 1');
     },
-    close: () => closePostgres(db),
+    async close() {
+      await listener.close();
+      await closePostgres(db);
+    },
   };
 }

@@ -31,7 +31,7 @@ export async function decideAction(ctx: CoreContext, orgId: string, level: Level
     .select()
     .from(policyRules)
     .where(and(eq(policyRules.orgId, orgId), eq(policyRules.enabled, true)))
-    .orderBy(desc(policyRules.createdAt));
+    .orderBy(desc(policyRules.createdAt), desc(policyRules.id));
   const rule = rules.find((r) => r.tool === action.tool) ?? rules.find((r) => r.tool === null && r.risk === action.risk);
   if (rule) {
     return rule.decision === 'auto_approve'

@@ -1,9 +1,12 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import { jobs } from '@baton/db';
+import { jobs, notify, skipLocked } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
+
+/** Where nodes announce jobs that are due now, so idle workers anywhere wake at the commit. */
+export const JOBS_CHANNEL = 'baton_jobs';
 
 export interface EnqueueInput {
   name: string;
@@ -18,8 +21,9 @@ export interface EnqueueInput {
 export async function enqueueJob(ctx: CoreContext, input: EnqueueInput): Promise<void> {
   const now = ctx.now();
   const runAt = input.runAt ?? now;
-  await withTransaction(ctx, (c) =>
-    c.db
+  const due = runAt.getTime() <= now.getTime();
+  await withTransaction(ctx, async (c) => {
+    await c.db
     .insert(jobs)
     .values({
       id: newTimeOrderedId(),
@@ -31,9 +35,10 @@ export async function enqueueJob(ctx: CoreContext, input: EnqueueInput): Promise
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     })
-    .onConflictDoNothing(),
-  );
-  if (runAt.getTime() <= now.getTime() && ctx.wakeWorker) {
+    .onConflictDoNothing();
+    if (due) await notify(c.db, JOBS_CHANNEL, input.name);
+  });
+  if (due && ctx.wakeWorker) {
     const wake = ctx.wakeWorker;
     afterCommit(ctx, wake);
   }
@@ -44,10 +49,29 @@ export async function dropQueuedJob(ctx: CoreContext, key: string): Promise<void
   await withTransaction(ctx, (c) => c.db.delete(jobs).where(and(eq(jobs.key, key), eq(jobs.status, 'queued'))));
 }
 
-export async function leaseDueJobs(ctx: CoreContext, limit: number, leaseMs: number): Promise<JobRow[]> {
+/**
+ * A job's lease was taken over (it lapsed while this worker was stopped or cut off) or the job is
+ * gone: whatever this worker was about to commit for it must not happen.
+ */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`lost the lease on job ${jobId}; another worker has it`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** The lease this worker holds: a later lease of the same job (by anyone) has more attempts. */
+const heldBy = (job: Pick<JobRow, 'id' | 'lockedBy' | 'attempts'>) =>
+  and(eq(jobs.id, job.id), eq(jobs.status, 'leased'), eq(jobs.lockedBy, job.lockedBy ?? ''), eq(jobs.attempts, job.attempts));
+
+/**
+ * Leases up to `limit` due jobs for `owner` (a node id). On Postgres the due rows are locked with
+ * SKIP LOCKED, so nodes leasing at once each take different jobs.
+ */
+export async function leaseDueJobs(ctx: CoreContext, limit: number, leaseMs: number, owner: string): Promise<JobRow[]> {
   if (limit <= 0) return [];
   const now = ctx.now().getTime();
-  // Nothing due is the common case: find out on the reader, without queueing a unit for the writer.
+  // Nothing due is the common case: find out on the reader, without opening a unit.
   const any = await ctx.db
     .select({ id: jobs.id })
     .from(jobs)
@@ -57,16 +81,18 @@ export async function leaseDueJobs(ctx: CoreContext, limit: number, leaseMs: num
   return withTransaction(
     ctx,
     async (c) => {
-      const due = await c.db
-        .select({ id: jobs.id })
-        .from(jobs)
-        .where(and(eq(jobs.status, 'queued'), lte(jobs.runAt, now)))
-        .orderBy(jobs.runAt, jobs.id)
-        .limit(limit);
+      const due = await skipLocked(
+        c.db
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(and(eq(jobs.status, 'queued'), lte(jobs.runAt, now)))
+          .orderBy(jobs.runAt, jobs.id)
+          .limit(limit),
+      );
       if (!due.length) return [];
       return c.db
         .update(jobs)
-        .set({ status: 'leased', leaseUntil: now + leaseMs, attempts: sql`${jobs.attempts} + 1`, updatedAt: new Date(now).toISOString() })
+        .set({ status: 'leased', lockedBy: owner, leaseUntil: now + leaseMs, attempts: sql`${jobs.attempts} + 1`, updatedAt: new Date(now).toISOString() })
         .where(inArray(jobs.id, due.map((d) => d.id)))
         .returning();
     },
@@ -75,49 +101,73 @@ export async function leaseDueJobs(ctx: CoreContext, limit: number, leaseMs: num
 }
 
 /**
- * Leases that lapsed (their worker died) go back to the queue. At start-up `all` reclaims every
- * lease: one Baton process owns its database file, so any lease found then belongs to a dead process.
+ * Leases that lapsed (their worker died or stalled) go back to the queue, for any node to take.
+ * `all` also takes back live leases: only for a database one process owns (store.exclusive), at
+ * its start, when any lease found belongs to a process that is gone.
  */
 export async function reclaimLeases(ctx: CoreContext, opts: { all?: boolean } = {}): Promise<number> {
   const now = ctx.now().getTime();
   const lapsed = opts.all ? eq(jobs.status, 'leased') : and(eq(jobs.status, 'leased'), lte(jobs.leaseUntil, now));
   // Checked on the reader first: a lapsed lease is rare, and the worker asks on every tick.
   if (!(await ctx.db.select({ id: jobs.id }).from(jobs).where(lapsed).limit(1)).length) return 0;
-  const reclaimed = await withTransaction(ctx, (c) =>
-    c.db.update(jobs).set({ status: 'queued', leaseUntil: null, updatedAt: new Date(now).toISOString() }).where(lapsed).returning({ id: jobs.id }),
-  );
+  const reclaimed = await withTransaction(ctx, async (c) => {
+    const ids = await skipLocked(c.db.select({ id: jobs.id }).from(jobs).where(lapsed).limit(1000));
+    if (!ids.length) return [];
+    return c.db
+      .update(jobs)
+      .set({ status: 'queued', leaseUntil: null, lockedBy: null, updatedAt: new Date(now).toISOString() })
+      .where(and(inArray(jobs.id, ids.map((r) => r.id)), lapsed))
+      .returning({ id: jobs.id });
+  });
   return reclaimed.length;
 }
 
-export async function extendLease(ctx: CoreContext, jobId: string, leaseMs: number): Promise<void> {
+/** Extends a lease this worker holds; false when it was lost (the worker should stop the job). */
+export async function extendLease(ctx: CoreContext, job: JobRow, leaseMs: number): Promise<boolean> {
+  const held = await withTransaction(ctx, (c) =>
+    c.db.update(jobs).set({ leaseUntil: ctx.now().getTime() + leaseMs }).where(heldBy(job)).returning({ id: jobs.id }),
+  );
+  return held.length === 1;
+}
+
+/**
+ * A finished job is deleted: its outcome lives in the domain tables, written in the same unit. A
+ * worker that lost the lease gets LeaseLostError, which rolls back the whole unit (the fence).
+ */
+export async function completeJob(ctx: CoreContext, job: JobRow): Promise<void> {
+  await withTransaction(ctx, async (c) => {
+    const gone = await c.db.delete(jobs).where(heldBy(job)).returning({ id: jobs.id });
+    if (gone.length !== 1) throw new LeaseLostError(job.id);
+  });
+}
+
+/** Puts a job this worker holds back in the queue without spending an attempt (shutdown). */
+export async function releaseJob(ctx: CoreContext, job: JobRow): Promise<void> {
+  const now = ctx.now().toISOString();
   await withTransaction(ctx, (c) =>
-    c.db
-      .update(jobs)
-      .set({ leaseUntil: ctx.now().getTime() + leaseMs })
-      .where(and(eq(jobs.id, jobId), eq(jobs.status, 'leased'))),
+    c.db.update(jobs).set({ status: 'queued', leaseUntil: null, lockedBy: null, attempts: job.attempts - 1, updatedAt: now }).where(heldBy(job)),
   );
 }
 
-/** A finished job is deleted: its outcome lives in the domain tables, written in the same commit. */
-export async function completeJob(ctx: CoreContext, jobId: string): Promise<void> {
-  await withTransaction(ctx, (c) => c.db.delete(jobs).where(eq(jobs.id, jobId)));
-}
-
-/** Exponential backoff (base, 2×, 4×, … capped at 5 min); past maxAttempts the job is kept as failed. */
-export async function failJob(ctx: CoreContext, job: JobRow, error: string, retryBaseMs = 1000): Promise<'retry' | 'dead'> {
+/**
+ * Exponential backoff (base, 2×, 4×, … capped at 5 min); past maxAttempts the job is kept as failed.
+ * Fenced like completion: a worker that lost the lease records nothing ('lost').
+ */
+export async function failJob(ctx: CoreContext, job: JobRow, error: string, retryBaseMs = 1000, opts: { permanent?: boolean } = {}): Promise<'retry' | 'dead' | 'lost'> {
   const now = ctx.now().getTime();
-  if (job.attempts >= job.maxAttempts) {
-    await withTransaction(ctx, (c) =>
-      c.db.update(jobs).set({ status: 'failed', lastError: error, leaseUntil: null, updatedAt: new Date(now).toISOString() }).where(eq(jobs.id, job.id)),
-    );
-    return 'dead';
-  }
+  const dead = opts.permanent || job.attempts >= job.maxAttempts;
   const delay = Math.min(300_000, retryBaseMs * 2 ** (job.attempts - 1));
-  await withTransaction(ctx, (c) =>
+  const updated = await withTransaction(ctx, (c) =>
     c.db
       .update(jobs)
-      .set({ status: 'queued', runAt: now + delay, lastError: error, leaseUntil: null, updatedAt: new Date(now).toISOString() })
-      .where(eq(jobs.id, job.id)),
+      .set(
+        dead
+          ? { status: 'failed', lastError: error, leaseUntil: null, lockedBy: null, updatedAt: new Date(now).toISOString() }
+          : { status: 'queued', runAt: now + delay, lastError: error, leaseUntil: null, lockedBy: null, updatedAt: new Date(now).toISOString() },
+      )
+      .where(heldBy(job))
+      .returning({ id: jobs.id }),
   );
-  return 'retry';
+  if (!updated.length) return 'lost';
+  return dead ? 'dead' : 'retry';
 }

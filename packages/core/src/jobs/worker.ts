@@ -1,5 +1,6 @@
 import { withTransaction, type CoreContext } from '../context.ts';
-import { completeJob, extendLease, failJob, leaseDueJobs, reclaimLeases, type JobRow } from './queue.ts';
+import { hostname } from 'node:os';
+import { completeJob, extendLease, failJob, LeaseLostError, leaseDueJobs, reclaimLeases, releaseJob, type JobRow } from './queue.ts';
 
 export interface JobHelpers {
   /**
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** First retry delay; each further retry doubles it. */
   retryBaseMs?: number;
+  /** Who holds this worker's leases (the node id); defaults to the config's node id. */
+  owner?: string;
   /** Called when a job has used up its attempts, to record the failure in the domain. */
   onDead?: (job: JobRow, error: string) => Promise<void> | void;
 }
@@ -53,13 +56,18 @@ export class JobWorker {
     this.concurrency = opts.concurrency ?? 4;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 500;
+    this.owner = opts.owner ?? ctx.config?.nodeId ?? `${hostname()}-${process.pid}`;
   }
+  private readonly owner: string;
 
-  /** Takes back the leases a previous stop left behind, then starts working. */
+  /**
+   * Starts working. On a database this process owns, every lease found belongs to a previous run of
+   * it and is taken back at once; on a shared one, other nodes' leases are left to lapse.
+   */
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    const reclaimed = await reclaimLeases(this.ctx, { all: true });
+    const reclaimed = await reclaimLeases(this.ctx, { all: this.ctx.store.exclusive });
     if (reclaimed) this.ctx.logger.info('resuming jobs interrupted by a previous stop', { jobs: reclaimed });
     this.wake();
   }
@@ -98,7 +106,7 @@ export class JobWorker {
     if (this.timer) clearTimeout(this.timer);
     try {
       await reclaimLeases(this.ctx);
-      const batch = await leaseDueJobs(this.ctx, this.concurrency - this.running, this.leaseMs);
+      const batch = await leaseDueJobs(this.ctx, this.concurrency - this.running, this.leaseMs, this.owner);
       for (const job of batch) void this.run(job);
     } catch (e) {
       this.ctx.logger.error('job worker tick failed', { error: String(e) });
@@ -119,9 +127,19 @@ export class JobWorker {
     this.running++;
     const controller = new AbortController();
     this.active.set(job.id, controller);
+    let lost = false;
     const heartbeat = setInterval(() => {
-      extendLease(this.ctx, job.id, this.leaseMs).catch((e) => this.ctx.logger.warn('lease heartbeat failed', { job: job.id, error: String(e) }));
-    }, Math.max(1000, this.leaseMs / 3));
+      extendLease(this.ctx, job, this.leaseMs).then(
+        (held) => {
+          if (held || lost) return;
+          // Taken over while this worker was stalled: stop, its commit would be refused anyway.
+          lost = true;
+          this.ctx.logger.warn('lost the lease on a job; another worker took it over', { job: job.name, id: job.id });
+          controller.abort();
+        },
+        (e) => this.ctx.logger.warn('lease heartbeat failed', { job: job.id, error: String(e) }),
+      );
+    }, Math.max(200, this.leaseMs / 3));
     heartbeat.unref();
     let committed = false;
     const helpers: JobHelpers = {
@@ -130,8 +148,9 @@ export class JobWorker {
         const out = await withTransaction(
           this.ctx,
           async (ctx) => {
-            // Completed first, so the handler may queue a successor under the same key.
-            await completeJob(ctx, job.id);
+            // Completed first, so the handler may queue a successor under the same key; a lost
+            // lease throws here and takes the handler's effects down with the unit.
+            await completeJob(ctx, job);
             return fn(ctx);
           },
           job.name,
@@ -144,18 +163,18 @@ export class JobWorker {
       const handler = this.handlers[job.name];
       if (!handler) throw new PermanentJobError(`no handler for job "${job.name}"`);
       await handler(this.ctx, job, helpers);
-      if (!committed) await completeJob(this.ctx, job.id);
+      if (!committed) await completeJob(this.ctx, job);
     } catch (e) {
       try {
-        if (this.stopped && controller.signal.aborted) {
+        if (e instanceof LeaseLostError || lost) {
+          // Another worker has the job now; it does the work and records the outcome.
+          this.ctx.logger.warn('job abandoned: its lease was taken over', { job: job.name, id: job.id });
+        } else if (this.stopped && controller.signal.aborted) {
           // Interrupted by shutdown, not failed: queue it again without spending an attempt.
-          await reclaimLeases(this.ctx, { all: true });
+          await releaseJob(this.ctx, job);
         } else {
           const message = e instanceof Error ? e.message : String(e);
-          const permanent = e instanceof PermanentJobError;
-          const outcome = permanent
-            ? (await failJob(this.ctx, { ...job, attempts: job.maxAttempts }, message), 'dead')
-            : await failJob(this.ctx, job, message, this.opts.retryBaseMs);
+          const outcome = await failJob(this.ctx, job, message, this.opts.retryBaseMs, { permanent: e instanceof PermanentJobError });
           this.ctx.logger.warn('job failed', { job: job.name, id: job.id, attempt: job.attempts, outcome, error: message });
           if (outcome === 'dead') await this.opts.onDead?.(job, message);
         }

@@ -1,8 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { prepared } from '../util/prepared.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
 import { Lru } from '../util/lru.ts';
-import { accessEpoch, memberships, organizations, type DB } from '@baton/db';
+import { accessEpoch, isTransaction, memberships, organizations, preparedQuery, type DB } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
 import type { TRole } from './org.types.ts';
@@ -50,15 +49,14 @@ async function orgMembership(db: DB, orgId: string, userId: string): Promise<Mem
   const hit = cache.get(key);
   if (hit && hit.epoch === epoch) return hit.row;
   if (hit) cache.delete(key);
-  const row = prepared(db, 'orgAccess', (d) =>
+  const row = await preparedQuery(db, 'orgAccess', (d) =>
     d
       .select({ org: organizations, membership: memberships })
       .from(memberships)
       .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-      .where(and(eq(memberships.orgId, sql.placeholder('orgId')), eq(memberships.userId, sql.placeholder('userId'))))
-      .prepare(),
+      .where(and(eq(memberships.orgId, sql.placeholder('orgId')), eq(memberships.userId, sql.placeholder('userId')))),
   ).get({ orgId, userId });
-  if (!row || epoch === null || db.$client.inTransaction) return row;
+  if (!row || epoch === null || isTransaction(db)) return row;
   const frozen = deepFreeze({ org: row.org, membership: row.membership });
   cache.set(key, { epoch, row: frozen });
   return frozen;
@@ -86,14 +84,13 @@ export async function resolveActiveOrg(ctx: CoreContext, actor: Actor, requested
     return await getOrgAccess(ctx, actor, actor.keyOrgId);
   }
   if (requestedOrgId) return await getOrgAccess(ctx, actor, requestedOrgId);
-  const first = prepared(ctx.db, 'firstMembership', (db) =>
+  const first = await preparedQuery(ctx.db, 'firstMembership', (db) =>
     db
       .select({ orgId: memberships.orgId })
       .from(memberships)
       .where(eq(memberships.userId, sql.placeholder('userId')))
       .orderBy(memberships.createdAt, memberships.id)
-      .limit(1)
-      .prepare(),
+      .limit(1),
   ).get({ userId: actor.userId });
   if (!first) throw notFound('You do not belong to any organization');
   return await getOrgAccess(ctx, actor, first.orgId);

@@ -1,9 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { accessEpoch, memberships, organizations, type DB } from '@baton/db';
+import { accessEpoch, isTransaction, memberships, organizations, preparedQuery, type DB } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
 import { Lru } from '../util/lru.ts';
-import { prepared } from '../util/prepared.ts';
 import { effectiveRole, type MembershipRow, type OrgRow } from './access.ts';
 import type { TRole } from './org.types.ts';
 
@@ -27,16 +26,15 @@ async function userMemberships(db: DB, userId: string): Promise<readonly Members
   const epoch = accessEpoch(db);
   const hit = cache.get(userId);
   if (hit && hit.epoch === epoch) return hit.rows;
-  const rows = prepared(db, 'userMemberships', (d) =>
+  const rows = await preparedQuery(db, 'userMemberships', (d) =>
     d
       .select({ org: organizations, membership: memberships })
       .from(memberships)
       .innerJoin(organizations, eq(organizations.id, memberships.orgId))
       .where(eq(memberships.userId, sql.placeholder('userId')))
-      .orderBy(memberships.createdAt, memberships.id)
-      .prepare(),
+      .orderBy(memberships.createdAt, memberships.id),
   ).all({ userId });
-  if (epoch === null || db.$client.inTransaction) return rows;
+  if (epoch === null || isTransaction(db)) return rows;
   const frozen = deepFreeze(rows);
   cache.set(userId, { epoch, rows: frozen });
   return frozen;

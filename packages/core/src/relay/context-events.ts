@@ -1,10 +1,9 @@
 import { and, desc, eq, isNull, or, inArray } from 'drizzle-orm';
-import { contextEvents, type DB } from '@baton/db';
+import { contextEvents, rawStatement } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { listActorOrgs } from '../orgs/list-orgs.ts';
 import { newPrefixedTimeId } from '../util/ids.ts';
-import { prepared } from '../util/prepared.ts';
 import { BATON_SOURCE, type TContextEvent, type TIngestEventsInput, type TListEventsInput } from './context-event.types.ts';
 import { recordFacets } from './context-facets.ts';
 import { relayProject } from './relay-access.ts';
@@ -122,9 +121,9 @@ interface ContextLine {
 
 interface RunLookups {
   /** The approval's action summary, for decision events that do not carry it. */
-  actionOf(approvalId: string): string | null;
+  actionOf(approvalId: string): Promise<string | null>;
   /** Approvals the run's end leaves undecided: pending now (expired by the end) or just expired. */
-  undecided(): Array<{ id: string; action: string }>;
+  undecided(): Promise<Array<{ id: string; action: string }>>;
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -136,7 +135,7 @@ const inert = (s: string) => s.replace(/approval id:/gi, 'approval id -');
 const str = (v: unknown) => (typeof v === 'string' && v ? inert(v) : null);
 
 /** Run events worth a line in the project's story; the rest (tool calls, costs) stay in the run. */
-function runContextLines(eventType: string, data: Record<string, unknown>, request: string, lookups: RunLookups): ContextLine[] {
+async function runContextLines(eventType: string, data: Record<string, unknown>, request: string, lookups: RunLookups): Promise<ContextLine[]> {
   const short = request.length > 80 ? `${request.slice(0, 77)}...` : request;
   const inRun = `in the run "${inert(short)}"`;
   if (eventType === 'stage_transition') {
@@ -148,7 +147,7 @@ function runContextLines(eventType: string, data: Record<string, unknown>, reque
     // something": "Run completed: Add /healthz — no code changes; deploy skipped (…)".
     const achieved = to === 'completed' && str(data.outcome) ? str(data.outcome)!.replace(/^Completed(?: — )?/, '') : '';
     // Ending a run closes the approvals nobody decided; say which, or they would read as still open.
-    const undecided = to === 'completed' ? [] : lookups.undecided().map((a) => `\nApproval expired undecided: ${inert(a.action)} (${approvalIdLine(a.id)})`);
+    const undecided = to === 'completed' ? [] : (await lookups.undecided()).map((a) => `\nApproval expired undecided: ${inert(a.action)} (${approvalIdLine(a.id)})`);
     return [{ type: `run_${to}`, title: `Run ${to}: ${short}${achieved ? ` — ${achieved}` : ''}`, content: inert(request) + reason + undecided.join('') }];
   }
   const approvalId = str(data.approvalId);
@@ -166,7 +165,7 @@ function runContextLines(eventType: string, data: Record<string, unknown>, reque
   // A policy rule's approval is recorded in the run; nobody was asked, so nothing was open.
   if (eventType === 'approval_granted' && data.auto) return [];
   if ((eventType === 'approval_granted' || eventType === 'approval_denied') && approvalId) {
-    const looked = lookups.actionOf(approvalId);
+    const looked = await lookups.actionOf(approvalId);
     const action = str(data.actionSummary) ?? (looked ? inert(looked) : null) ?? 'an action';
     const who = str(data.decidedByName) ?? 'a user';
     const granted = eventType === 'approval_granted';
@@ -192,35 +191,34 @@ const RUN_CONTEXT_TYPES = new Set(['stage_transition', 'approval_requested', 'ap
  */
 export async function recordRunContext(ctx: CoreContext, runId: string, events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>, createdAt: string): Promise<void> {
   if (!events.some((e) => RUN_CONTEXT_TYPES.has(e.eventType))) return;
-  const stmt = runContextStatements(ctx.db);
-  const run = stmt.run.get(runId);
+  const db = ctx.db;
+  const run = await stmt.run.get(db, runId);
   if (!run) return;
   const lookups: RunLookups = {
-    actionOf: (id) => stmt.approvalAction.get(id, runId)?.action_summary ?? null,
-    undecided: () => stmt.undecidedApprovals.all(runId).map((a) => ({ id: a.id, action: a.action_summary })),
+    actionOf: async (id) => (await stmt.approvalAction.get(db, id, runId))?.action_summary ?? null,
+    undecided: async () => (await stmt.undecidedApprovals.all(db, runId)).map((a) => ({ id: a.id, action: a.action_summary })),
   };
   for (const e of events) {
     if (!RUN_CONTEXT_TYPES.has(e.eventType)) continue;
-    for (const line of runContextLines(e.eventType, e.data, run.request_text, lookups)) {
-      stmt.insert.run(newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
+    for (const line of await runContextLines(e.eventType, e.data, run.request_text, lookups)) {
+      await stmt.insert.run(db, newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
       await recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
     }
   }
 }
 
 // Plain statements: this runs inside the event append, Baton's hottest write.
-const runContextStatements = (db: DB) =>
-  prepared(db, 'recordRunContext', (d) => ({
-    run: d.$client.prepare<[string], { org_id: string; project_id: string | null; user_id: string; request_text: string }>(
-      'SELECT org_id, project_id, user_id, request_text FROM runs WHERE id = ?',
-    ),
-    insert: d.$client.prepare(
-      'INSERT INTO context_events (id, org_id, project_id, user_id, source, event_type, title, content, run_id, created_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    approvalAction: d.$client.prepare<[string, string], { action_summary: string }>('SELECT action_summary FROM approvals WHERE id = ? AND run_id = ?'),
-    // Only read when a run ends. Ending a run expires its pending approvals after this event is
-    // written; an approval that expired on its own has just been marked so and is ending the run.
-    undecidedApprovals: d.$client.prepare<[string], { id: string; action_summary: string }>(
-      "SELECT id, action_summary FROM approvals WHERE run_id = ? AND status IN ('pending', 'expired') ORDER BY created_at, id",
-    ),
-  }));
+const stmt = {
+  run: rawStatement<{ org_id: string; project_id: string | null; user_id: string; request_text: string }>(
+    'SELECT org_id, project_id, user_id, request_text FROM runs WHERE id = ?',
+  ),
+  insert: rawStatement(
+    'INSERT INTO context_events (id, org_id, project_id, user_id, source, event_type, title, content, run_id, created_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  approvalAction: rawStatement<{ action_summary: string }>('SELECT action_summary FROM approvals WHERE id = ? AND run_id = ?'),
+  // Only read when a run ends. Ending a run expires its pending approvals after this event is
+  // written; an approval that expired on its own has just been marked so and is ending the run.
+  undecidedApprovals: rawStatement<{ id: string; action_summary: string }>(
+    "SELECT id, action_summary FROM approvals WHERE run_id = ? AND status IN ('pending', 'expired') ORDER BY created_at, id",
+  ),
+};

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { handoffEpoch, handoffs, projects, relayJobs, type DB } from '@baton/db';
+import { handoffEpoch, handoffs, isTransaction, preparedQuery, projects, rawStatement, relayJobs, type DB } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { enqueueJob } from '../jobs/queue.ts';
@@ -7,7 +7,6 @@ import { listActorOrgs } from '../orgs/list-orgs.ts';
 import { requireRole } from '../orgs/access.ts';
 import { newPrefixedId } from '../util/ids.ts';
 import { Lru } from '../util/lru.ts';
-import { prepared } from '../util/prepared.ts';
 import { seal, sealedBody } from '../util/sealed.ts';
 import { newestFirst } from '../util/time.ts';
 import type { ContextEventRow } from './context-events.ts';
@@ -42,7 +41,7 @@ const listColumns = { handoff: handoffs, projectName: projects.name };
 
 /** One newest-first walk of an index: by org or by project, with or without a status. */
 function handoffPage(db: DB, by: 'org' | 'project', status: 'active' | 'archived' | 'all') {
-  return prepared(db, `handoffPage:${by}:${status}`, (d) => {
+  return preparedQuery(db, `handoffPage:${by}:${status}`, (d) => {
     const scope = by === 'org' ? eq(handoffs.orgId, sql.placeholder('scope')) : eq(handoffs.projectId, sql.placeholder('scope'));
     return d
       .select(listColumns)
@@ -50,8 +49,7 @@ function handoffPage(db: DB, by: 'org' | 'project', status: 'active' | 'archived
       .innerJoin(projects, eq(projects.id, handoffs.projectId))
       .where(status === 'all' ? scope : and(scope, eq(handoffs.status, status)))
       .orderBy(desc(handoffs.createdAt), desc(handoffs.id))
-      .limit(sql.placeholder('limit'))
-      .prepare();
+      .limit(sql.placeholder('limit'));
   });
 }
 
@@ -75,7 +73,7 @@ async function cachedPage(db: DB, key: string, build: () => Promise<THandoff[]>)
   const hit = cache.get(key);
   if (hit && hit.epoch === epoch) return hit.page;
   const handoffs = await build();
-  if (epoch === null || db.$client.inTransaction) return { handoffs };
+  if (epoch === null || isTransaction(db)) return { handoffs };
   const page = seal(ZHandoffList, { handoffs });
   cache.set(key, { epoch, page }, sealedBody(page)?.length ?? 1);
   return page;
@@ -83,9 +81,7 @@ async function cachedPage(db: DB, key: string, build: () => Promise<THandoff[]>)
 
 const readPage = (db: DB, by: 'org' | 'project', status: TListHandoffsInput['status'], scope: string, limit: number) =>
   cachedPage(db, `${by}\u0000${status}\u0000${scope}\u0000${limit}`, async () =>
-    handoffPage(db, by, status)
-      .all({ scope, limit })
-      .map((r) => renderHandoff(r.handoff, r.projectName)),
+    (await handoffPage(db, by, status).all({ scope, limit })).map((r) => renderHandoff(r.handoff, r.projectName)),
   );
 
 /**
@@ -221,39 +217,43 @@ const toRow = (r: RawEvent) =>
   ({ id: r.id, userId: r.user_id, source: r.source, eventType: r.event_type, title: r.title, content: r.content, resource: r.resource, branch: r.branch, priority: r.priority, author: r.author, createdAt: r.created_at }) as ContextEventRow;
 
 const EVENT_COLUMNS = 'id, user_id, source, event_type, title, content, resource, branch, priority, author, created_at';
-const eventWalks = (db: DB) =>
-  prepared(db, 'handoffEventWalks', (d) => ({
-    project: d.$client.prepare<[string, string]>(
-      `SELECT ${EVENT_COLUMNS} FROM context_events WHERE project_id = ? AND created_at > ? ORDER BY created_at DESC, id DESC`,
-    ),
-    source: d.$client.prepare<[string, string, string]>(
-      `SELECT ${EVENT_COLUMNS} FROM context_events WHERE project_id = ? AND source = ? AND created_at > ? ORDER BY created_at DESC, id DESC`,
-    ),
-  }));
+/** Rows per read of a walk: most generations take one, a filter that matches little takes more. */
+const WALK_BATCH = 500;
+// Newest first from a position (exclusive), keyset-paged: the index is walked a batch at a time and
+// the walk stops as soon as the window is full.
+const walkProject = rawStatement<RawEvent>(
+  `SELECT ${EVENT_COLUMNS} FROM context_events WHERE project_id = ? AND created_at > ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ${WALK_BATCH}`,
+);
+const walkSource = rawStatement<RawEvent>(
+  `SELECT ${EVENT_COLUMNS} FROM context_events WHERE project_id = ? AND source = ? AND created_at > ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ${WALK_BATCH}`,
+);
 
-function take(walk: IterableIterator<unknown>, filters: TSourceFilter | null | undefined, out: ContextEventRow[]) {
+/** Matching events of one walk, newest first, until the window is full or the scan cap is reached. */
+async function take(read: (before: { at: string; id: string }) => Promise<RawEvent[]>, filters: TSourceFilter | null | undefined): Promise<ContextEventRow[]> {
+  const out: ContextEventRow[] = [];
   let examined = 0;
-  for (const raw of walk) {
-    const e = toRow(raw as RawEvent);
-    if (matchesFilter(e, filters)) out.push(e);
-    if (out.length >= HANDOFF_EVENT_WINDOW || ++examined >= HANDOFF_SCAN_CAP) break;
+  // Past any real position (digits compare alike under every collation).
+  let before = { at: '9999-12-31T23:59:59.999Z', id: '' };
+  for (;;) {
+    const batch = await read(before);
+    for (const raw of batch) {
+      const e = toRow(raw);
+      if (matchesFilter(e, filters)) out.push(e);
+      if (out.length >= HANDOFF_EVENT_WINDOW || ++examined >= HANDOFF_SCAN_CAP) return out;
+    }
+    if (batch.length < WALK_BATCH) return out;
+    const last = batch.at(-1)!;
+    before = { at: last.created_at, id: last.id };
   }
 }
 
 /** The newest events of a project that match a generation's sources and filters, newer than `after`. */
 export async function selectHandoffEvents(ctx: CoreContext, projectId: string, input: { sources?: string[] | null; filters?: TSourceFilter | null }, after = ''): Promise<ContextEventRow[]> {
-  const walks = eventWalks(ctx.db);
-  if (!input.sources?.length) {
-    const out: ContextEventRow[] = [];
-    take(walks.project.iterate(projectId, after), input.filters, out);
-    return out;
-  }
+  const db = ctx.db;
+  if (!input.sources?.length) return take((b) => walkProject.all(db, projectId, after, b.at, b.id), input.filters);
   // One index walk per source, merged: an IN list would sort every matching event first.
-  const all = [...new Set(input.sources)].flatMap((s) => {
-    const out: ContextEventRow[] = [];
-    take(walks.source.iterate(projectId, s, after), input.filters, out);
-    return out;
-  });
+  const all: ContextEventRow[] = [];
+  for (const s of new Set(input.sources)) all.push(...(await take((b) => walkSource.all(db, projectId, s, after, b.at, b.id), input.filters)));
   return all.sort(newestFirst((e) => e.createdAt)).slice(0, HANDOFF_EVENT_WINDOW);
 }
 

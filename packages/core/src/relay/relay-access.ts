@@ -1,10 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
-import { projects } from '@baton/db';
+import { preparedQuery, projects } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { getOrgAccess, requireRole, type OrgAccess } from '../orgs/access.ts';
 import type { TRole } from '../orgs/org.types.ts';
-import { prepared } from '../util/prepared.ts';
 
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -23,8 +22,8 @@ export async function orgAccessOr404(ctx: CoreContext, actor: Actor, orgId: stri
  * actor's role there. Another tenant's project, or one that does not exist, is 404.
  */
 export async function relayProject(ctx: CoreContext, actor: Actor, projectId: string, min: TRole = 'viewer'): Promise<{ project: ProjectRow; access: OrgAccess }> {
-  const project = prepared(ctx.db, 'relayProject', (db) =>
-    db.select().from(projects).where(eq(projects.id, sql.placeholder('id'))).prepare(),
+  const project = await preparedQuery(ctx.db, 'relayProject', (db) =>
+    db.select().from(projects).where(eq(projects.id, sql.placeholder('id'))),
   ).get({ id: projectId });
   if (!project) throw notFound('Project not found');
   const access = await orgAccessOr404(ctx, actor, project.orgId, 'Project not found');

@@ -22,7 +22,7 @@ export async function listRelayProjects(ctx: CoreContext, actor: Actor) {
       ).some((r) => r.n > 1)
     : false;
   const rows = orgIds.length
-    ? await ctx.db.select().from(projects).where(inArray(projects.orgId, orgIds)).orderBy(desc(projects.createdAt))
+    ? await ctx.db.select().from(projects).where(inArray(projects.orgId, orgIds)).orderBy(desc(projects.createdAt), desc(projects.id))
     : [];
   return {
     account_type: shared ? ('business' as const) : ('personal' as const),

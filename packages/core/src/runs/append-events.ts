@@ -1,5 +1,5 @@
-import { prepared } from '../util/prepared.ts';
-import { RUN_EVENT_TYPES } from '@baton/db';
+import { notify, rawStatement, RUN_EVENT_TYPES } from '@baton/db';
+import { RUN_EVENTS_CHANNEL } from './event-bus.ts';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
 import { recordRunContext } from '../relay/context-events.ts';
@@ -17,6 +17,25 @@ export interface NewRunEvent {
 /** Events that are bookkeeping rather than story are hidden from replay. */
 const HIDDEN_FROM_REPLAY = new Set(['cost_update']);
 
+// The hottest write in Baton: plain statements skip drizzle's per-row mapping. Column names mirror
+// packages/db/src/schema/run-events.ts.
+const bumpSeq = rawStatement<{ last_seq: number }>('UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq');
+const insertEvent = rawStatement(
+  'INSERT INTO run_events (id, run_id, sequence_number, event_type, data, model_used, tokens_used, replay_visible, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
+
+/**
+ * The event's data as stored. Postgres refuses the NUL character in text and JSON, and tool output
+ * (a binary file read, a command's stdout) may hold one: it becomes U+FFFD on both engines, in the
+ * stored and the published event alike. Scanning the JSON is cheap; the rewrite is rare.
+ */
+function eventJson(r: { data: Record<string, unknown> }): string {
+  const json = JSON.stringify(r.data);
+  if (!json.includes('\\u0000')) return json;
+  r.data = JSON.parse(json.replaceAll(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd')) as Record<string, unknown>;
+  return JSON.stringify(r.data);
+}
+
 /**
  * Appends events to a run with consecutive sequence numbers, inside the caller's transaction (or a
  * new one). Subscribers are woken only after the commit, so nobody ever sees an event that is then
@@ -25,15 +44,9 @@ const HIDDEN_FROM_REPLAY = new Set(['cost_update']);
 export async function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunEvent[]): Promise<TRunEvent[]> {
   if (!events.length) return [];
   return withTransaction(ctx, async (ctx) => {
-    // The hottest write in Baton: plain better-sqlite3 statements, prepared once, skip drizzle's
-    // per-row mapping. Column names mirror packages/db/src/schema/run-events.ts.
-    const stmt = prepared(ctx.db, 'appendRunEvents', (db) => ({
-      bump: db.$client.prepare<[number, string], { last_seq: number }>('UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq'),
-      insert: db.$client.prepare(
-        'INSERT INTO run_events (id, run_id, sequence_number, event_type, data, model_used, tokens_used, replay_visible, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-    }));
-    const bumped = stmt.bump.get(events.length, runId);
+    // Bumping last_seq takes the run's row lock (Postgres) or the writer (SQLite): two units
+    // appending to one run at once get consecutive, gap-free ranges.
+    const bumped = await bumpSeq.get(ctx.db, events.length, runId);
     if (!bumped) throw new Error(`run ${runId} does not exist`);
     let seq = bumped.last_seq - events.length;
     const createdAt = ctx.now().toISOString();
@@ -49,9 +62,11 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
       createdAt,
     }));
     for (const r of rows) {
-      stmt.insert.run(r.id, r.runId, r.sequenceNumber, r.eventType, JSON.stringify(r.data), r.modelUsed, r.tokensUsed, r.replayVisible ? 1 : 0, r.createdAt);
+      await insertEvent.run(ctx.db, r.id, r.runId, r.sequenceNumber, r.eventType, eventJson(r), r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt);
     }
     await recordRunContext(ctx, runId, rows, createdAt);
+    // Other nodes' streams hear of it at the commit (ids only; they read the rows).
+    await notify(ctx.db, RUN_EVENTS_CHANNEL, `${runId} ${rows[0]!.sequenceNumber} ${seq}`);
     const rendered = rows.map(renderEvent);
     const bus = ctx.bus;
     if (bus) afterCommit(ctx, () => rendered.forEach((e) => bus.publish(e)));

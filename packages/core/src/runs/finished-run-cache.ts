@@ -1,4 +1,4 @@
-import { readCachesEnabled, type DB } from '@baton/db';
+import { isTransaction, readCachesEnabled, type DB } from '@baton/db';
 import { deepFreeze } from '../util/deep-freeze.ts';
 import { Lru } from '../util/lru.ts';
 import { isTerminal } from './finish-run.ts';
@@ -54,7 +54,7 @@ function cachesOf(db: DB): Caches {
   return c;
 }
 
-const cacheable = (db: DB, v: RunVersion) => isTerminal(v.status) && !db.$client.inTransaction && readCachesEnabled(db);
+const cacheable = (db: DB, v: RunVersion) => isTerminal(v.status) && !isTransaction(db) && readCachesEnabled(db);
 
 /** The cached value if `v` is still what it was cached under; a stale entry is dropped. */
 function valid<T>(lru: Lru<string, Entry<T>>, id: string, v: RunVersion, checkLastSeq: boolean): T | undefined {

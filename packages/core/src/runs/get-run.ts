@@ -1,6 +1,5 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { prepared } from '../util/prepared.ts';
-import { approvals, runEvents, runListKey, runListVersion } from '@baton/db';
+import { approvals, preparedQuery, runEvents, runListKey, runListVersion } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { loadRunFor, runOfOrg, runVersion } from './load-run.ts';
 import { cachedDetail, cachedRun, confirmedVersion, confirmVersion, rememberDetail, rememberRun, type RunDetailParts } from './finished-run-cache.ts';
@@ -39,11 +38,11 @@ export async function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: 
   }
   const row = await runOfOrg(ctx, runId, orgId);
   if (!row) throw notFound('Run not found');
-  const events = prepared(ctx.db, 'runEvents', (db) =>
-    db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)).prepare(),
+  const events = await preparedQuery(ctx.db, 'runEvents', (db) =>
+    db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)),
   ).all({ runId });
-  const approvalRows = prepared(ctx.db, 'runApprovals', (db) =>
-    db.select().from(approvals).where(eq(approvals.runId, sql.placeholder('runId'))).orderBy(asc(approvals.createdAt), asc(approvals.id)).prepare(),
+  const approvalRows = await preparedQuery(ctx.db, 'runApprovals', (db) =>
+    db.select().from(approvals).where(eq(approvals.runId, sql.placeholder('runId'))).orderBy(asc(approvals.createdAt), asc(approvals.id)),
   ).all({ runId });
   const rendered = renderRun(row);
   const detail = { events: events.map(renderEvent), approvals: approvalRows.map(renderApproval) };
@@ -82,14 +81,12 @@ export async function getRunReplay(ctx: CoreContext, actor: Actor, activeOrgId: 
 
 /** Events after a sequence number, in order: what an SSE client resuming with Last-Event-ID missed. */
 export async function runEventsAfter(ctx: CoreContext, runId: string, afterSeq: number) {
-  return prepared(ctx.db, 'runEventsAfter', (db) =>
+  const rows = await preparedQuery(ctx.db, 'runEventsAfter', (db) =>
     db
       .select()
       .from(runEvents)
       .where(and(eq(runEvents.runId, sql.placeholder('runId')), gt(runEvents.sequenceNumber, sql.placeholder('afterSeq'))))
-      .orderBy(asc(runEvents.sequenceNumber))
-      .prepare(),
-  )
-    .all({ runId, afterSeq })
-    .map(renderEvent);
+      .orderBy(asc(runEvents.sequenceNumber)),
+  ).all({ runId, afterSeq });
+  return rows.map(renderEvent);
 }

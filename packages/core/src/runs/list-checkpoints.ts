@@ -1,4 +1,4 @@
-import { runListKey, runListVersion, type DB } from '@baton/db';
+import { isTransaction, runListKey, runListVersion, type DB } from '@baton/db';
 import { Lru } from '../util/lru.ts';
 
 /**
@@ -40,12 +40,12 @@ const perDb = new WeakMap<DB, Lru<string, Entry>>();
  * the run `step` positions after `from` (inclusive of from at 0; from null = the list's start), or
  * undefined past the end.
  */
-export function checkpointFor(
+export async function checkpointFor(
   db: DB,
   list: { orgId: string; projectId: string | null; status: string | null },
   offset: number,
-  walk: (from: ListKeyPos | null, step: number) => ListKeyPos | undefined,
-): { position: number; at: ListKeyPos } | null {
+  walk: (from: ListKeyPos | null, step: number) => Promise<ListKeyPos | undefined>,
+): Promise<{ position: number; at: ListKeyPos } | null> {
   const want = Math.min(Math.floor(offset / CHECKPOINT_STEP), MAX_CHECKPOINTS);
   if (want === 0) return null;
   const key = runListKey(list.orgId, list.projectId, list.status);
@@ -59,11 +59,11 @@ export function checkpointFor(
   const cps = entry.checkpoints;
   // Extend lazily: each new checkpoint is one walk of STEP entries from the last.
   while (cps.length < want && !entry.complete) {
-    const next = walk(cps.at(-1) ?? null, CHECKPOINT_STEP);
+    const next = await walk(cps.at(-1) ?? null, CHECKPOINT_STEP);
     if (!next) entry.complete = true;
     else cps.push(next);
   }
-  if (!db.$client.inTransaction) lists.set(key, entry);
+  if (!isTransaction(db)) lists.set(key, entry);
   const have = Math.min(want, cps.length);
   return have === 0 ? null : { position: have * CHECKPOINT_STEP, at: cps[have - 1]! };
 }

@@ -1,4 +1,4 @@
-import { runListKey, runListVersion, type DB } from '@baton/db';
+import { isTransaction, runListKey, runListVersion, type DB } from '@baton/db';
 import { deepFreeze } from '../util/deep-freeze.ts';
 import { Lru } from '../util/lru.ts';
 
@@ -37,7 +37,7 @@ export function cachedPage(db: DB, list: ListId, limit: number, offset: number):
 }
 
 export function rememberPage(db: DB, list: ListId, limit: number, offset: number, version: number | null, entry: PageEntry) {
-  if (version === null || db.$client.inTransaction) return;
+  if (version === null || isTransaction(db)) return;
   let pages = perDb.get(db);
   if (!pages) perDb.set(db, (pages = new Lru(MAX_PAGES)));
   pages.set(pageKey(list, limit, offset), { version, entry: deepFreeze(entry) });

@@ -1,8 +1,7 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { runCounts, runs } from '@baton/db';
+import { inJsonArray, preparedQuery, runCounts, runs, unindexed } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { resolveActiveOrg } from '../orgs/access.ts';
-import { prepared } from '../util/prepared.ts';
 import { renderRun } from './render-run.ts';
 import type { TListRunsInput, TRun } from './run.types.ts';
 import { cachedRun, rememberRun } from './finished-run-cache.ts';
@@ -39,21 +38,20 @@ function countFilter(f: Filter): SQL {
 const atOrAfter = () => sql`(${runs.createdAt}, ${runs.id}) <= (${P.fromCreatedAt}, ${P.fromId})`;
 
 /** The run `step` places after `from` (or after the list's start), for list-checkpoints.ts. */
-function walkList(ctx: CoreContext, f: Filter, params: Record<string, unknown>, from: ListKeyPos | null, step: number): ListKeyPos | undefined {
+async function walkList(ctx: CoreContext, f: Filter, params: Record<string, unknown>, from: ListKeyPos | null, step: number): Promise<ListKeyPos | undefined> {
   if (!from) {
-    return prepared(ctx.db, `walkRuns:${f}`, (db) =>
-      db.select({ createdAt: runs.createdAt, id: runs.id }).from(runs).where(rowFilter(f)).orderBy(desc(runs.createdAt), desc(runs.id)).limit(1).offset(P.offset).prepare(),
+    return preparedQuery(ctx.db, `walkRuns:${f}`, (db) =>
+      db.select({ createdAt: runs.createdAt, id: runs.id }).from(runs).where(rowFilter(f)).orderBy(desc(runs.createdAt), desc(runs.id)).limit(1).offset(P.offset),
     ).get({ ...params, offset: step });
   }
-  return prepared(ctx.db, `walkRunsFrom:${f}`, (db) =>
+  return preparedQuery(ctx.db, `walkRunsFrom:${f}`, (db) =>
     db
       .select({ createdAt: runs.createdAt, id: runs.id })
       .from(runs)
       .where(and(rowFilter(f), atOrAfter()))
       .orderBy(desc(runs.createdAt), desc(runs.id))
       .limit(1)
-      .offset(P.offset)
-      .prepare(),
+      .offset(P.offset),
   ).get({ ...params, offset: step, fromCreatedAt: from.createdAt, fromId: from.id });
 }
 
@@ -68,23 +66,19 @@ export async function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: stri
   const list = { orgId: access.org.id, projectId: input.projectId ?? null, status: input.status ?? null };
   // Which runs the page holds, and the count, only change with the list's version (list-page-cache.ts).
   const { hit, version } = cachedPage(ctx.db, list, input.limit, input.offset);
-  const { page, count } = hit ?? readPage(ctx, f, params, list);
+  const { page, count } = hit ?? (await readPage(ctx, f, params, list));
   if (!hit) rememberPage(ctx.db, list, input.limit, input.offset, version, { page, count });
   const out: Array<TRun | undefined> = page.map((v) => cachedRun(ctx.db, v.id, v));
   const missing = page.filter((_, i) => out[i] === undefined).map((v) => v.id);
   if (missing.length) {
-    const byId = new Map(
-      prepared(ctx.db, 'runsByIds', (db) =>
-        db
-          .select()
-          .from(runs)
-          // By primary key: the unary + keeps SQLite from walking the org's index instead.
-          .where(sql`${runs.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')})) AND +${runs.orgId} = ${P.orgId}`)
-          .prepare(),
-      )
-        .all({ orgId: access.org.id, ids: JSON.stringify(missing) })
-        .map((row) => [row.id, row]),
-    );
+    const rows = await preparedQuery(ctx.db, 'runsByIds', (db) =>
+      db
+        .select()
+        .from(runs)
+        // By primary key: SQLite must not walk the org's index instead (unindexed).
+        .where(sql`${inJsonArray(runs.id, sql.placeholder('ids'))} AND ${unindexed(runs.orgId)} = ${P.orgId}`),
+    ).all({ orgId: access.org.id, ids: JSON.stringify(missing) });
+    const byId = new Map(rows.map((row) => [row.id, row]));
     page.forEach((v, i) => {
       if (out[i]) return;
       const row = byId.get(v.id);
@@ -102,31 +96,29 @@ export async function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: stri
  * from run_counts. Finished runs already rendered then come from the cache (finished-run-cache.ts),
  * the rest are read in full by primary key. A deep offset starts from a checkpoint (list-checkpoints.ts).
  */
-function readPage(ctx: CoreContext, f: Filter, params: Record<string, unknown> & { offset: number }, list: ListId): PageEntry {
-  const cp = checkpointFor(ctx.db, list, params.offset, (from, step) => walkList(ctx, f, params, from, step));
+async function readPage(ctx: CoreContext, f: Filter, params: Record<string, unknown> & { offset: number }, list: ListId): Promise<PageEntry> {
+  const cp = await checkpointFor(ctx.db, list, params.offset, (from, step) => walkList(ctx, f, params, from, step));
   const page = cp
-    ? prepared(ctx.db, `listRunVersionsFrom:${f}`, (db) =>
+    ? await preparedQuery(ctx.db, `listRunVersionsFrom:${f}`, (db) =>
         db
           .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
           .from(runs)
           .where(and(rowFilter(f), atOrAfter()))
           .orderBy(desc(runs.createdAt), desc(runs.id))
           .limit(P.limit)
-          .offset(P.offset)
-          .prepare(),
+          .offset(P.offset),
       ).all({ ...params, offset: params.offset - cp.position, fromCreatedAt: cp.at.createdAt, fromId: cp.at.id })
-    : prepared(ctx.db, `listRunVersions:${f}`, (db) =>
+    : await preparedQuery(ctx.db, `listRunVersions:${f}`, (db) =>
         db
           .select({ id: runs.id, status: runs.status, projectId: runs.projectId })
           .from(runs)
           .where(rowFilter(f))
           .orderBy(desc(runs.createdAt), desc(runs.id))
           .limit(P.limit)
-          .offset(P.offset)
-          .prepare(),
+          .offset(P.offset),
       ).all(params);
-  const total = prepared(ctx.db, `countRuns:${f}`, (db) =>
-    db.select({ n: sql<number>`coalesce(sum(${runCounts.n}), 0)` }).from(runCounts).where(countFilter(f)).prepare(),
+  const total = await preparedQuery(ctx.db, `countRuns:${f}`, (db) =>
+    db.select({ n: sql<number>`coalesce(sum(${runCounts.n}), 0)` }).from(runCounts).where(countFilter(f)),
   ).get(params);
   return { page, count: Number(total?.n ?? 0) };
 }

@@ -1,6 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { prepared } from '../util/prepared.ts';
-import { runs } from '@baton/db';
+import { preparedQuery, runs } from '@baton/db';
 import type { Actor, CoreContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { resolveActiveOrg, type OrgAccess } from '../orgs/access.ts';
@@ -16,12 +15,11 @@ export async function loadRunFor(ctx: CoreContext, actor: Actor, activeOrgId: st
 
 /** The run's row, if it belongs to the org. */
 export async function runOfOrg(ctx: CoreContext, runId: string, orgId: string) {
-  return prepared(ctx.db, 'runOfOrg', (db) =>
+  return preparedQuery(ctx.db, 'runOfOrg', (db) =>
     db
       .select()
       .from(runs)
-      .where(and(eq(runs.id, sql.placeholder('runId')), eq(runs.orgId, sql.placeholder('orgId'))))
-      .prepare(),
+      .where(and(eq(runs.id, sql.placeholder('runId')), eq(runs.orgId, sql.placeholder('orgId')))),
   ).get({ runId, orgId });
 }
 
@@ -30,11 +28,10 @@ export async function runOfOrg(ctx: CoreContext, runId: string, orgId: string) {
  * the run's row within the org: three small columns, no JSON to parse.
  */
 export async function runVersion(ctx: CoreContext, runId: string, orgId: string): Promise<RunVersion | undefined> {
-  return prepared(ctx.db, 'runVersion', (db) =>
+  return preparedQuery(ctx.db, 'runVersion', (db) =>
     db
       .select({ status: runs.status, lastSeq: runs.lastSeq, projectId: runs.projectId })
       .from(runs)
-      .where(and(eq(runs.id, sql.placeholder('runId')), eq(runs.orgId, sql.placeholder('orgId'))))
-      .prepare(),
+      .where(and(eq(runs.id, sql.placeholder('runId')), eq(runs.orgId, sql.placeholder('orgId')))),
   ).get({ runId, orgId });
 }

@@ -18,3 +18,4 @@ export * from './context-events.ts';
 export * from './handoffs.ts';
 export * from './relay-jobs.ts';
 export * from './context-facets.ts';
+export * from './rate-limits.ts';

@@ -5,7 +5,8 @@ export const JOB_STATUSES = ['queued', 'leased', 'done', 'failed'] as const;
 
 /**
  * The durable job queue. A worker leases a due job (lease_until in the future, heartbeats extend it);
- * a crash leaves the lease to lapse, and the job is picked up again. Failures retry with backoff.
+ * a crash leaves the lease to lapse, and the job is picked up again, by any node. Failures retry
+ * with backoff.
  */
 export const jobs = table(
   'jobs',
@@ -20,6 +21,11 @@ export const jobs = table(
     attempts: integer('attempts').notNull().default(0),
     maxAttempts: integer('max_attempts').notNull().default(5),
     leaseUntil: integer('lease_until'),
+    /**
+     * The node holding the lease. With `attempts` it fences the lease: completing, failing or
+     * extending a job checks both, so a worker whose lease lapsed and was taken over commits nothing.
+     */
+    lockedBy: text('locked_by'),
     lastError: text('last_error'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),

@@ -25,17 +25,17 @@ export const authRouter = router({
     .output(dataOf(z.object({ user: userTypes.ZUserSummary })))
     .mutation(async ({ ctx, input }) => {
       const throttle = ctx.deps.loginThrottle;
-      const wait = throttle.retryAfter(input.email, ctx.ip);
+      const wait = await throttle.retryAfter(input.email, ctx.ip);
       if (wait > 0) {
         throw new AppError('TOO_MANY_REQUESTS', 'Too many failed login attempts; try again later', { retryAfterSeconds: wait });
       }
       const user = await findUserByEmail(ctx.core, input.email);
       const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
       if (!user || !ok) {
-        throttle.recordFailure(input.email, ctx.ip);
+        await throttle.recordFailure(input.email, ctx.ip);
         throw unauthorized('Invalid email or password');
       }
-      throttle.recordSuccess(input.email);
+      await throttle.recordSuccess(input.email);
       ctx.appendCookie(await ctx.deps.sessions.createSessionCookie(user.id, ctx.secure));
       return { data: { user: { id: user.id, email: user.email, name: user.name } } };
     }),
@@ -59,7 +59,7 @@ export const authRouter = router({
     .output(ZMessage)
     .mutation(async ({ ctx, input }) => {
       // Past 3 mails in 15 minutes for one address, quietly send nothing: same answer, same timing.
-      if (ctx.deps.resetMailLimiter.hit(input.email) === 0) await requestPasswordReset(ctx.core, input.email);
+      if ((await ctx.deps.resetMailLimiter.hit(input.email)) === 0) await requestPasswordReset(ctx.core, input.email);
       return { data: { message: 'If an account exists for that email, a password reset link has been sent.' } };
     }),
 

@@ -1,0 +1,182 @@
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { DB } from './client.ts';
+import { SCHEMA_DIALECT } from './dialect.ts';
+
+/**
+ * The few places where the two engines need different code, kept here so that the core is written
+ * once: prepared statements (SQLite prepares without a name, Postgres needs one), raw statements,
+ * "is this handle a transaction", row locks, and the odd operator only one dialect has.
+ */
+const isPostgres = SCHEMA_DIALECT === 'postgres';
+
+type Params = Record<string, unknown> | undefined;
+
+/** A prepared statement on either engine; always awaited. */
+export interface PreparedQuery<R> {
+  all(params?: Params): Promise<R[]>;
+  get(params?: Params): Promise<R | undefined>;
+  run(params?: Params): Promise<void>;
+}
+
+/** Rows a drizzle builder yields when awaited. */
+export type RowOf<B> = B extends PromiseLike<infer T> ? (T extends ReadonlyArray<infer E> ? E : T) : never;
+
+interface SqlitePrepared {
+  all(p?: Params): unknown[];
+  get(p?: Params): unknown;
+  run(p?: Params): unknown;
+}
+interface PgPrepared {
+  execute(p?: Params): Promise<unknown>;
+}
+
+function wrap<R>(builder: unknown, name: string): PreparedQuery<R> {
+  if (isPostgres) {
+    const p = (builder as { prepare(name: string): PgPrepared }).prepare(name);
+    const rows = async (params: Params) => {
+      const out = await p.execute(params);
+      return (Array.isArray(out) ? out : ((out as { rows?: unknown[] }).rows ?? [])) as R[];
+    };
+    return {
+      all: rows,
+      get: async (params) => (await rows(params))[0],
+      run: async (params) => void (await p.execute(params)),
+    };
+  }
+  const p = (builder as { prepare(): SqlitePrepared }).prepare();
+  return {
+    all: async (params) => p.all(params) as R[],
+    get: async (params) => p.get(params) as R | undefined,
+    run: async (params) => void p.run(params),
+  };
+}
+
+const preparedCache = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * A drizzle statement built once per database handle and reused. Hot paths (auth, list and detail
+ * reads) use these: building the SQL, and on SQLite preparing it, on every request cost more than
+ * running the query. On Postgres the key is also the statement's name on each pooled connection.
+ */
+export function preparedQuery<B>(db: DB, key: string, build: (db: DB) => B): PreparedQuery<RowOf<B>> {
+  let cache = preparedCache.get(db);
+  if (!cache) preparedCache.set(db, (cache = new Map()));
+  let q = cache.get(key) as PreparedQuery<RowOf<B>> | undefined;
+  if (!q) cache.set(key, (q = wrap<RowOf<B>>(build(db), key.length > 60 ? key.slice(0, 60) : key)));
+  return q;
+}
+
+/** A plain SQL statement with `?` placeholders, for the hottest writes where drizzle's mapping costs too much. */
+export interface RawStatement<R> {
+  all(db: DB, ...params: unknown[]): Promise<R[]>;
+  get(db: DB, ...params: unknown[]): Promise<R | undefined>;
+  run(db: DB, ...params: unknown[]): Promise<void>;
+}
+
+const sqliteParam = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
+
+/**
+ * Raw SQL written once for both engines (keep to the syntax both share). Values come back as the
+ * driver gives them: JSON columns are text on SQLite and parsed on Postgres, booleans 0/1 on SQLite.
+ */
+export function rawStatement<R = Record<string, unknown>>(text: string): RawStatement<R> {
+  if (isPostgres) {
+    const parts = text.split('?');
+    const build = (params: unknown[]): SQL => {
+      if (params.length !== parts.length - 1) throw new Error(`statement expects ${parts.length - 1} parameters, got ${params.length}`);
+      const chunks: SQL[] = [];
+      parts.forEach((part, i) => {
+        chunks.push(sql.raw(part));
+        if (i < params.length) chunks.push(sql`${params[i]}`);
+      });
+      return sql.join(chunks);
+    };
+    const rows = async (db: DB, params: unknown[]) =>
+      ((await (db as unknown as { execute(q: SQL): Promise<{ rows: unknown[] }> }).execute(build(params))).rows ?? []) as R[];
+    return {
+      all: (db, ...params) => rows(db, params),
+      get: async (db, ...params) => (await rows(db, params))[0],
+      run: async (db, ...params) => void (await rows(db, params)),
+    };
+  }
+  const statements = new WeakMap<object, import('better-sqlite3').Statement>();
+  const stmt = (db: DB) => {
+    let s = statements.get(db.$client);
+    if (!s) statements.set(db.$client, (s = db.$client.prepare(text)));
+    return s;
+  };
+  return {
+    all: async (db, ...params) => stmt(db).all(...params.map(sqliteParam)) as R[],
+    get: async (db, ...params) => stmt(db).get(...params.map(sqliteParam)) as R | undefined,
+    run: async (db, ...params) => void stmt(db).run(...params.map(sqliteParam)),
+  };
+}
+
+/**
+ * True when the handle is a transaction (a unit's), whose reads may see uncommitted writes: nothing
+ * read through it may be cached. SQLite: the connection's state; Postgres: transactions are the
+ * handles without a pool of their own.
+ */
+export function isTransaction(db: DB): boolean {
+  const client = (db as { $client?: { inTransaction?: boolean } }).$client;
+  return client ? client.inTransaction === true : true;
+}
+
+/**
+ * `… FOR UPDATE SKIP LOCKED` on Postgres, so nodes leasing jobs at once each take different rows;
+ * SQLite has one writer at a time and needs no row lock.
+ */
+export function skipLocked<Q>(query: Q): Q {
+  return isPostgres ? (query as unknown as { for(s: string, o: object): Q }).for('update', { skipLocked: true }) : query;
+}
+
+const pgNotify = isPostgres ? rawStatement('SELECT pg_notify(?, ?)') : null;
+
+/**
+ * Tells every node listening on `channel` (store.listen), once the unit `db` belongs to commits:
+ * Postgres delivers a NOTIFY on commit, in commit order, and never for a rollback. Keep payloads to
+ * ids (8,000 bytes at most); listeners read the rows. On SQLite one process owns the database and
+ * nobody else listens: nothing to send.
+ */
+export async function notify(db: DB, channel: string, payload: string): Promise<void> {
+  if (pgNotify) await pgNotify.run(db, channel, payload);
+}
+
+/** `column IN (the elements of a JSON array passed as one parameter)`: a variable-length list in a prepared statement. */
+export function inJsonArray(column: SQLWrapper, jsonArray: SQLWrapper | string): SQL {
+  return isPostgres
+    ? sql`${column} IN (SELECT jsonb_array_elements_text(${jsonArray}::jsonb))`
+    : sql`${column} IN (SELECT value FROM json_each(${jsonArray}))`;
+}
+
+/**
+ * The column, hidden from SQLite's index choice (`+column`) where a primary-key lookup must not
+ * walk a wider index instead; Postgres plans such lookups by cost and needs no hint.
+ */
+export function unindexed(column: SQLWrapper): SQL {
+  return isPostgres ? sql`${column}` : sql`+${column}`;
+}
+
+/** The larger of two values (SQLite's two-argument max, Postgres's greatest). */
+export function greaterOf(a: SQLWrapper | SQL, b: SQLWrapper | SQL): SQL {
+  return isPostgres ? sql`greatest(${a}, ${b})` : sql`max(${a}, ${b})`;
+}
+
+// Connection errors (class 08), shutdown / cannot connect now (57P01-57P03), too many connections.
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/;
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE/i;
+
+/**
+ * True when an error means the database cannot be reached right now (Postgres down, restarting or
+ * cut off), as opposed to a bug or bad data: the request deserves a 503 and a retry, not a 500.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.test(code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|PIPE)$/.test(code))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  }
+  return false;
+}
+
+export const DATABASE_UNAVAILABLE = 'The database is not reachable; try again shortly';
