@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import swaggerUiPath from 'swagger-ui-dist/absolute-path.js';
 import { createSameOriginPolicy, CROSS_SITE_REFUSED, isCrossSiteRequest, isJsonContentType, isSafeMethod } from '@baton/auth';
 import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKeyOpenApi, mkRouter, relayRouter, type ApiDeps } from '@baton/api';
-import { knownError } from '@baton/core';
+import { describeError, knownError } from '@baton/core';
 import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
 import { notImplemented } from './not-implemented.ts';
 import { createRunStreamHandler } from './run-stream.ts';
@@ -79,7 +79,7 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
         }
       },
       onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') deps.core.logger.error('trpc error', { path, error: error.message });
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.core.logger.error('trpc error', { path, error: describeError(error.cause ?? error) });
       },
     }),
   );
@@ -128,7 +128,7 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
       return void res.status(known.status).json({ error: known.message });
     }
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-    if (status >= 500) deps.core.logger.error('unhandled express error', { error: String(err), stack: (err as Error).stack });
+    if (status >= 500) deps.core.logger.error('unhandled express error', { error: describeError(err), stack: (err as Error).stack });
     if (res.headersSent) return;
     res.status(status >= 500 ? 500 : status).json({ error: status >= 500 ? 'Internal server error' : 'Bad request' });
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, serverWrite, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody } from '../../../test/helpers/contract.ts';
 import { addMember, createApiKey, createUser, type TestUser } from '../../../test/helpers/factories.ts';
@@ -25,7 +25,7 @@ describe('POST /api-keys', () => {
       expect(res.status).toBe(201);
       expect(Object.keys(res.body.data).sort()).toEqual(['createdAt', 'id', 'key', 'kind', 'name']);
       expect(res.body.data.key.startsWith(`${kind}_`)).toBe(true);
-      const row = srv.baton.store.reader.$client.prepare('SELECT * FROM api_keys WHERE id = ?').get(res.body.data.id) as Record<string, string>;
+      const row = (await serverSql(srv).get<Record<string, string>>('SELECT * FROM api_keys WHERE id = ?', res.body.data.id))!;
       expect(row.key_hash).toBe(createHash('sha256').update(res.body.data.key).digest('hex'));
       expect(JSON.stringify(row)).not.toContain(res.body.data.key);
     }
@@ -138,7 +138,7 @@ describe('keys and surfaces', () => {
     await addMember(srv.baton.store, bob.orgId, member.id, 'member');
     const key = await createApiKey(call, member, 'mk_live', { orgId: bob.orgId });
     expect((await call('GET', `/api/v1/orgs/${bob.orgId}`, { token: key.key })).status).toBe(200);
-    await srv.baton.store.unit(async (tx) => void tx.$client.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(bob.orgId, member.id));
+    await serverWrite(srv, 'DELETE FROM memberships WHERE org_id = ? AND user_id = ?', bob.orgId, member.id);
     expect((await call('GET', `/api/v1/orgs/${bob.orgId}`, { token: key.key })).status).toBe(404);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer as createNetServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, serverWrite, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody, expectMkContract } from '../../../test/helpers/contract.ts';
 import { createUser, sessionCookie } from '../../../test/helpers/factories.ts';
@@ -206,7 +206,7 @@ describe('password reset', () => {
     await call('POST', '/api/v1/auth/forgot-password', { body: { email: u.email } });
     const token = await resetTokenFromOutbox(u.email);
     // Age the token past its hour by rewriting its expiry in the real database.
-    await srv.baton.store.unit(async (tx) => void tx.$client.prepare(`UPDATE password_reset_tokens SET expires_at = ? WHERE user_id = ?`).run(new Date(Date.now() - 1000).toISOString(), u.id));
+    await serverWrite(srv, 'UPDATE password_reset_tokens SET expires_at = ? WHERE user_id = ?', new Date(Date.now() - 1000).toISOString(), u.id);
     const expired = await call('POST', '/api/v1/auth/reset-password', { body: { token, password: 'password123' } });
     expect(expired.status).toBe(400);
   });
@@ -216,7 +216,7 @@ describe('password reset', () => {
     const before = Date.now();
     await call('POST', '/api/v1/auth/forgot-password', { body: { email: u.email } });
     const token = await resetTokenFromOutbox(u.email);
-    const rows = srv.baton.store.reader.$client.prepare(`SELECT token_hash, expires_at FROM password_reset_tokens WHERE user_id = ?`).all(u.id) as Array<{ token_hash: string; expires_at: string }>;
+    const rows = await serverSql(srv).all<{ token_hash: string; expires_at: string }>('SELECT token_hash, expires_at FROM password_reset_tokens WHERE user_id = ?', u.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.token_hash).not.toContain(token);
     expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);

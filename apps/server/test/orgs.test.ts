@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody, expectMkContract } from '../../../test/helpers/contract.ts';
 import { addMember, createApiKey, createUser, type TestUser } from '../../../test/helpers/factories.ts';
@@ -173,7 +173,7 @@ describe('DELETE /orgs/{id}', () => {
     expectMkContract('DELETE', '/orgs/{id}', 200, res.body);
     expect(res.body.data).toEqual({ deleted: true, id: orgId });
     expect((await call('GET', `/api/v1/orgs/${orgId}`, { cookie: u.cookie })).status).toBe(404);
-    const left = srv.baton.store.reader.$client.prepare('SELECT count(*) AS n FROM projects WHERE org_id = ?').get(orgId) as { n: number };
+    const left = (await serverSql(srv).get<{ n: number }>('SELECT count(*) AS n FROM projects WHERE org_id = ?', orgId))!;
     expect(left.n).toBe(0);
   });
 

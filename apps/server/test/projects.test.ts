@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody, expectMkContract } from '../../../test/helpers/contract.ts';
 import { addMember, createApiKey, createProject, createUser, type TestUser } from '../../../test/helpers/factories.ts';
@@ -163,7 +163,7 @@ describe('DELETE /projects/{id}', () => {
     expectMkContract('DELETE', '/projects/{id}', 200, res.body);
     expect(res.body.data).toEqual({ deleted: true, id: p.id });
     expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: alice.cookie })).status).toBe(404);
-    const envs = srv.baton.store.reader.$client.prepare('SELECT count(*) AS n FROM project_environments WHERE project_id = ?').get(p.id) as { n: number };
+    const envs = (await serverSql(srv).get<{ n: number }>('SELECT count(*) AS n FROM project_environments WHERE project_id = ?', p.id))!;
     expect(envs.n).toBe(0);
   });
 

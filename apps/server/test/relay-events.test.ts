@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverWrite, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody, expectRelayContract } from '../../../test/helpers/contract.ts';
 import { addMember, createApiKey, createProject, createUser, type TestUser } from '../../../test/helpers/factories.ts';
@@ -561,7 +561,7 @@ describe('tenant isolation', () => {
     expect((await listEvents(danKey)).map((e) => e.title)).toEqual(['dan own org', 'dan in acme', 'dan personal']);
 
     // No API removes a member yet: delete the row, as addMember writes it.
-    await srv.baton.store.unit(async (tx) => void tx.$client.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(alice.orgId, dan.id));
+    await serverWrite(srv, 'DELETE FROM memberships WHERE org_id = ? AND user_id = ?', alice.orgId, dan.id);
 
     expect((await listEvents(danKey)).map((e) => e.title)).toEqual(['dan own org', 'dan personal']);
     expect((await listEvents(danKey, { source: 'github' })).map((e) => e.title)).toEqual(['dan own org', 'dan personal']);

@@ -8,6 +8,7 @@ import { client, type Call } from '../../../test/helpers/client.ts';
 import { startFakeLlm, type FakeLlm } from '../../../test/helpers/fake-llm.ts';
 import { createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { freePort, waitForHealthy } from '../../../test/helpers/process.ts';
+import { openSideStore, sqlOn, testDatabaseEnv } from '../../../test/helpers/server.ts';
 import { assertContiguous, createRunVia, getRun, pendingApproval, setAutonomy, waitForApproval, waitForRun } from '../../../test/helpers/runs.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,6 +29,17 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   return { child, url, output: () => output };
 }
 
+/** Jobs under a lease that has not lapsed yet, as another process reads the server's database. */
+async function liveLeases(env: Record<string, string>): Promise<number> {
+  const side = await openSideStore({ databaseUrl: env.BATON_DATABASE_URL ?? null, dataDir: env.BATON_DATA_DIR! });
+  try {
+    const row = await sqlOn(side.reader).get<{ n: number }>('SELECT count(*) AS n FROM jobs WHERE status = ? AND lease_until > ?', 'leased', Date.now());
+    return Number(row!.n);
+  } finally {
+    await side.close();
+  }
+}
+
 describe('crash recovery', () => {
   let llm: FakeLlm;
   let dataDir: string;
@@ -42,7 +54,9 @@ describe('crash recovery', () => {
       planSteps: [{ stage: 'verify', tool: 'read_file', args: { path: 'one.txt' }, description: 'Read one.txt back' }],
     });
     dataDir = mkdtempSync(join(tmpdir(), 'baton-crash-'));
-    env = { BATON_DATA_DIR: dataDir, BATON_LLM_URL: llm.baseUrl, BATON_LLM_MODEL: 'fake-model-1', BATON_LOG_LEVEL: 'info', BATON_WORKER_CONCURRENCY: '4' };
+    // The database on the test project's engine (a fresh Postgres database on Postgres), the same
+    // one for the restart as for the first start.
+    env = { ...(await testDatabaseEnv()), BATON_NODE_ID: 'crash-test-node', BATON_DATA_DIR: dataDir, BATON_LLM_URL: llm.baseUrl, BATON_LLM_MODEL: 'fake-model-1', BATON_LOG_LEVEL: 'info', BATON_WORKER_CONCURRENCY: '4' };
   });
   afterAll(async () => {
     if (current && current.exitCode === null && current.signalCode === null) current.kill('SIGKILL');
@@ -70,6 +84,9 @@ describe('crash recovery', () => {
     expect(before.some((r) => !['completed', 'failed', 'cancelled'].includes(r.status))).toBe(true);
     server.child.kill('SIGKILL');
     await new Promise((r) => server.child.once('exit', r));
+    // The dead process left its jobs leased, and they have not lapsed: the restart takes them back
+    // at once (SQLite: the process owns the file; Postgres: the leases carry this node's id).
+    expect(await liveLeases(env)).toBeGreaterThan(0);
 
     server = await startServer(env);
     current = server.child;
@@ -103,5 +120,5 @@ describe('crash recovery', () => {
     expect(server.output()).toMatch(/resuming jobs interrupted by a previous stop/);
     server.child.kill('SIGTERM');
     await new Promise((r) => server.child.once('exit', r));
-  });
+  }, 60_000);
 });

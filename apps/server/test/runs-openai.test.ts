@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, serverWrite, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectMkContract } from '../../../test/helpers/contract.ts';
 import { startFakeLlm, type FakeLlm } from '../../../test/helpers/fake-llm.ts';
@@ -66,7 +66,7 @@ describe('openai driver against a fake chat-completions endpoint', () => {
     assertContiguous(run.events.map((e: any) => e.sequenceNumber));
 
     // The ledger the billing endpoints will read: one usage row per cost event, summing to the charge.
-    const ledger = srv.baton.store.reader.$client.prepare(`SELECT amount, event_id FROM credit_ledger WHERE run_id = ? ORDER BY created_at`).all(created.id) as Array<{ amount: number; event_id: string }>;
+    const ledger = await serverSql(srv).all<{ amount: number; event_id: string }>('SELECT amount, event_id FROM credit_ledger WHERE run_id = ? ORDER BY created_at', created.id);
     expect(ledger.map((l) => l.event_id).sort()).toEqual(costs.map((e: any) => e.id).sort());
     expect(ledger.reduce((s, l) => s + l.amount, 0)).toBe(-900_000);
     const org = await call('GET', `/api/v1/orgs/${user.orgId}`, auth);
@@ -130,7 +130,7 @@ describe('credit enforcement', () => {
       const user = await createUser(call);
       await setAutonomy(call, { cookie: user.cookie }, user.orgId, 'autopilot');
       // 0.30 credits: enough for two calls at 0.18, not three. (Purchases land with the billing issue.)
-      await srv.baton.store.unit(async (tx) => void tx.$client.prepare('UPDATE organizations SET credit_balance = ? WHERE id = ?').run(300_000, user.orgId));
+      await serverWrite(srv, 'UPDATE organizations SET credit_balance = ? WHERE id = ?', 300_000, user.orgId);
       const created = await createRunVia(call, { cookie: user.cookie }, { requestText: 'spend it all' });
       const run = await waitForRun(call, { cookie: user.cookie }, created.id);
       expect(run.status).toBe('failed');

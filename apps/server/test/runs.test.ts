@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody, expectMkContract } from '../../../test/helpers/contract.ts';
 import { addMember, createApiKey, createProject, createUser, type TestUser } from '../../../test/helpers/factories.ts';
@@ -276,11 +276,8 @@ describe('POST /runs/{id}/approve and /deny', () => {
 
 describe('run counts', () => {
   const exact = () =>
-    srv.baton.store.reader.$client
-      .prepare(`SELECT org_id, COALESCE(project_id, '') AS project_key, status, count(*) AS n FROM runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
-      .all();
-  const maintained = () =>
-    srv.baton.store.reader.$client.prepare(`SELECT org_id, project_key, status, n FROM run_counts WHERE n > 0 ORDER BY 1, 2, 3`).all();
+    serverSql(srv).all(`SELECT org_id, COALESCE(project_id, '') AS project_key, status, count(*) AS n FROM runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  const maintained = () => serverSql(srv).all(`SELECT org_id, project_key, status, n FROM run_counts WHERE n > 0 ORDER BY 1, 2, 3`);
 
   it('the trigger-kept counts equal a real count through creates, transitions, project and org deletion', async () => {
     const u = await createUser(call);
@@ -290,19 +287,19 @@ describe('run counts', () => {
     for (let i = 0; i < 3; i++) runs.push(await createRunVia(call, auth, { requestText: `count ${i}`, projectId: p.id }));
     for (const r of runs) await waitForApproval(call, auth, r.id);
     await call('POST', `/api/v1/runs/${runs[0]!.id}/cancel`, auth);
-    expect(maintained()).toEqual(exact());
+    expect(await maintained()).toEqual(await exact());
     const listed = await call('GET', `/api/v1/runs?projectId=${p.id}&status=build`, auth);
     expect(listed.body.data.count).toBe(2);
 
     // Deleting the project detaches its runs (project_id set null): the counts follow.
     await call('DELETE', `/api/v1/projects/${p.id}`, auth);
-    expect(maintained()).toEqual(exact());
+    expect(await maintained()).toEqual(await exact());
     expect((await call('GET', '/api/v1/runs?status=build', auth)).body.data.count).toBe(2);
 
     // Deleting the org takes its runs and counts with it.
     const other = await call('POST', '/api/v1/orgs', { cookie: u.cookie, body: { name: 'Short-lived' } });
     await createRunVia(call, { cookie: u.cookie, headers: { 'x-org-id': other.body.data.id } }, { requestText: 'gone soon' });
     await call('DELETE', `/api/v1/orgs/${other.body.data.id}`, auth);
-    expect(maintained()).toEqual(exact());
+    expect(await maintained()).toEqual(await exact());
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setOutboundResolver, type OutboundResolver } from '@baton/core';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody } from '../../../test/helpers/contract.ts';
 import { startFakeServer, type FakeServer } from '../../../test/helpers/fake-http.ts';
@@ -49,8 +49,8 @@ async function adminWithProject(call: Call, autonomy?: 'autopilot') {
   return { user, auth, project, staging, path: `/api/v1/projects/${project.id}/environments/${staging.id}` };
 }
 
-const storedHook = (srv: TestServer, envId: string) =>
-  (srv.baton.store.reader.$client.prepare('SELECT deploy_hook_url AS hook, url FROM project_environments WHERE id = ?').get(envId) as { hook: string | null; url: string | null });
+const storedHook = async (srv: TestServer, envId: string) =>
+  (await serverSql(srv).get<{ hook: string | null; url: string | null }>('SELECT deploy_hook_url AS hook, url FROM project_environments WHERE id = ?', envId))!;
 
 describe('PATCH /projects/{id}/environments/{envId}: save-time check', () => {
   let call: Call;
@@ -65,7 +65,7 @@ describe('PATCH /projects/{id}/environments/{envId}: save-time check', () => {
     expect(res.status).toBe(400);
     expectErrorBody(res.body);
     expect(res.body).toEqual({ error: 'deployHookUrl: address 169.254.169.254 is a cloud metadata endpoint' });
-    expect(storedHook(strict, alice.staging.id).hook).toBeNull();
+    expect((await storedHook(strict, alice.staging.id)).hook).toBeNull();
   });
 
   it('refuses loopback, private and credentialed URLs in any spelling, for both fields (error)', async () => {
@@ -85,7 +85,7 @@ describe('PATCH /projects/{id}/environments/{envId}: save-time check', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body).toEqual({ error });
     }
-    expect(storedHook(strict, alice.staging.id)).toEqual({ hook: null, url: null });
+    expect(await storedHook(strict, alice.staging.id)).toEqual({ hook: null, url: null });
     expect(strict.loggedErrors).toEqual([]);
   });
 
@@ -94,7 +94,7 @@ describe('PATCH /projects/{id}/environments/{envId}: save-time check', () => {
     const res = await call('PATCH', alice.path, { ...alice.auth, body: { url: 'https://staging.example.com/health', deployHookUrl: 'https://api.example.com/v1/deploy-hooks/abc123' } });
     expect(res.status).toBe(200);
     expect(res.body.data.url).toBe('https://staging.example.com/health');
-    expect(storedHook(strict, alice.staging.id).hook).toBe('https://api.example.com/v1/deploy-hooks/abc123');
+    expect((await storedHook(strict, alice.staging.id)).hook).toBe('https://api.example.com/v1/deploy-hooks/abc123');
     // No DNS at save time: a name that does not resolve (yet) can still be saved.
     expect(lookups.length).toBe(before);
   });

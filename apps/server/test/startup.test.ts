@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { client } from '../../../test/helpers/client.ts';
 import { createUser } from '../../../test/helpers/factories.ts';
 import { freePort, waitForHealthy } from '../../../test/helpers/process.ts';
+import { openSideStore, sqlOn, testDatabaseEnv } from '../../../test/helpers/server.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -14,16 +15,20 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 describe('npm start', () => {
   let child: ChildProcess;
   let dataDir: string;
+  // The database on the test project's engine: none on SQLite (the quick start's file under
+  // BATON_DATA_DIR), a fresh one on the run's PostgreSQL (BATON_DATABASE_URL) on Postgres.
+  let dbEnv: Record<string, string>;
   let url: string;
   let output = '';
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'baton-start-'));
+    dbEnv = await testDatabaseEnv();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     child = spawn('npm', ['start'], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BATON_DATA_DIR: dataDir },
+      env: { ...process.env, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', BATON_DATA_DIR: dataDir },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -40,7 +45,7 @@ describe('npm start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the SPA, both APIs and the docs, with the database under BATON_DATA_DIR', async () => {
+  it('serves the SPA, both APIs and the docs, with the database where the configuration says (BATON_DATA_DIR, or BATON_DATABASE_URL)', async () => {
     const home = await fetch(url + '/');
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('<div id="root">');
@@ -54,7 +59,15 @@ describe('npm start', () => {
     expect(orgs.body.data.organizations[0].id).toBe(user.orgId);
     expect((await call('GET', '/relay/api/v1/projects')).status).toBe(401);
     expect((await fetch(url + '/docs')).status).toBe(200);
-    expect(existsSync(join(dataDir, 'baton.db'))).toBe(true);
+    // The data is in the configured database: the SQLite file under BATON_DATA_DIR, or the Postgres
+    // database BATON_DATABASE_URL names (and then no SQLite file beside it).
+    expect(existsSync(join(dataDir, 'baton.db'))).toBe(!dbEnv.BATON_DATABASE_URL);
+    const side = await openSideStore({ databaseUrl: dbEnv.BATON_DATABASE_URL ?? null, dataDir });
+    try {
+      expect(await sqlOn(side.reader).get('SELECT id, email FROM users WHERE id = ?', user.id)).toEqual({ id: user.id, email: user.email });
+    } finally {
+      await side.close();
+    }
     expect(output).toMatch(/Baton listening on/);
   });
 
@@ -64,7 +77,7 @@ describe('npm start', () => {
     await call('POST', '/api/v1/auth/forgot-password', { body: { email: user.email } });
     const r = spawnSync(process.execPath, ['apps/server/dist/cli.js', 'outbox', '--limit', '5'], {
       cwd: root,
-      env: { ...process.env, BATON_DATA_DIR: dataDir },
+      env: { ...process.env, ...dbEnv, BATON_DATA_DIR: dataDir },
       encoding: 'utf8',
     });
     expect(r.status).toBe(0);

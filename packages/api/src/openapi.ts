@@ -9,7 +9,7 @@ type Op = { operationId?: string; responses?: Record<string, unknown>; tags?: st
  * Post-processes the generated document: success responses under their real status (201/202),
  * operations beyond the published contract flagged with `x-baton-extension: true`, and each
  * operation's credentials as the contract states them (`security: []` for register, login and the
- * password reset; the session cookie alone for logout).
+ * password reset; the session cookie alone for logout; none or the cookie for accepting an invitation).
  */
 function finish(doc: OpenAPIObject, router: AnyRouter): OpenAPIObject {
   const metaByOpId = new Map<string, OpenApiMeta<BatonMeta>>();
@@ -27,7 +27,7 @@ function finish(doc: OpenAPIObject, router: AnyRouter): OpenAPIObject {
       if (meta.extension) op['x-baton-extension'] = true;
       // trpc-to-openapi leaves `security` out for an unprotected operation, which a client generator
       // may read as "the document's default"; say outright that it takes no credentials.
-      if (meta.openapi?.protect === false) op.security = [];
+      if (meta.openapi?.protect === false) op.security = meta.sessionOptional ? [{}, { sessionCookie: [] }] : [];
       else if (meta.sessionOnly) op.security = [{ sessionCookie: [] }];
     }
   }

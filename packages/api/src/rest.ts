@@ -15,7 +15,7 @@ import {
 } from 'trpc-to-openapi';
 import type { AnyProcedure, AnyRouter, TRPCError } from '@trpc/server';
 import { ZodArray } from 'zod/v4';
-import { knownError, sealedBody } from '@baton/core';
+import { describeError, knownError, sealedBody } from '@baton/core';
 import { createSameOriginPolicy, CROSS_SITE_REFUSED, isCrossSiteRequest, isJsonContentType } from '@baton/auth';
 import { createContext, type ApiDeps, type Surface } from './context.ts';
 import type { BatonMeta } from './trpc.ts';
@@ -161,7 +161,7 @@ export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exc
       }
       const { status, error } = toErrorBody(getErrorFromUnknown(cause));
       if (status >= 500 && !(cause instanceof Error && cause.name === 'TRPCError')) {
-        deps.core.logger.error('unhandled REST error', { path: entry.path, error: String(cause), stack: (cause as Error)?.stack });
+        deps.core.logger.error('unhandled REST error', { path: entry.path, error: describeError(cause), stack: (cause as Error)?.stack });
       }
       if (res.headersSent) return void res.end();
       send(res, status, { error });

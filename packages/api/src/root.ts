@@ -5,6 +5,7 @@ import { projectsRouter } from './routers/mk/projects.ts';
 import { apiKeysRouter } from './routers/mk/api-keys.ts';
 import { runsRouter } from './routers/mk/runs.ts';
 import { policyRulesRouter } from './routers/mk/policy-rules.ts';
+import { membersRouter } from './routers/mk/members.ts';
 import { relayProjectsRouter } from './routers/relay/projects.ts';
 import { relayEventsRouter } from './routers/relay/events.ts';
 import { relayHandoffsRouter, relayJobsRouter } from './routers/relay/handoffs.ts';
@@ -18,6 +19,7 @@ export const mkRouter = router({
   projects: projectsRouter,
   apiKeys: apiKeysRouter,
   policyRules: policyRulesRouter,
+  members: membersRouter,
 });
 
 /** Flow Relay v1, served under /relay/api/v1. */

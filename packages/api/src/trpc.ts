@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError, type AnyRouter } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { knownError, seal, trustSealed, type AppErrorCode } from '@baton/core';
+import { describeError, knownError, seal, trustSealed, type AppErrorCode } from '@baton/core';
 import type { Context } from './context.ts';
 import { WRONG_KEY_KIND, type ResolvedActor } from '@baton/auth';
 
@@ -12,6 +12,8 @@ export type BatonMeta = Record<string, unknown> & {
   extension?: boolean;
   /** Takes the mk_session cookie and no API key (logout); documented as such. `openapi.protect: false` documents no credentials at all. */
   sessionOnly?: boolean;
+  /** Public (`openapi.protect: false`), but acts for the signed-in user when the mk_session cookie comes along; documented as such. */
+  sessionOptional?: boolean;
 };
 
 /** [procedure path, meta] for every procedure of a router: the one place that reads tRPC's router internals. */
@@ -61,7 +63,7 @@ function convertError<R extends { ok: boolean; error?: TRPCError }>(result: R, c
       throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
     }
     if (error.code === 'INTERNAL_SERVER_ERROR') {
-      ctx.core.logger.error('unhandled error', { path, type, error: String(error.cause ?? error), stack: (error.cause ?? error).stack });
+      ctx.core.logger.error('unhandled error', { path, type, error: describeError(error.cause ?? error), stack: (error.cause ?? error).stack });
       throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     }
   }

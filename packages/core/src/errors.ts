@@ -45,3 +45,16 @@ export function knownError(e: unknown): AppError | null {
   if (isDatabaseUnavailable(e)) return new AppError('UNAVAILABLE', DATABASE_UNAVAILABLE, { retryAfterSeconds: 5 });
   return null;
 }
+
+/**
+ * An unexpected error as the operator's log needs it: its message and those of its causes (drizzle
+ * wraps the driver's error, which says what the database refused, as the cause).
+ */
+export function describeError(e: unknown): string {
+  const parts: string[] = [];
+  for (let err = e, depth = 0; err !== undefined && err !== null && depth < 6; err = (err as { cause?: unknown }).cause, depth++) {
+    parts.push(String(err));
+    if (typeof err !== 'object') break;
+  }
+  return parts.join('\ncaused by: ');
+}

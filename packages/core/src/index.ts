@@ -1,4 +1,4 @@
-export { AppError, knownError, APP_ERROR_CODES, notFound, forbidden, badRequest, conflict, unauthorized, type AppErrorCode } from './errors.ts';
+export { AppError, knownError, describeError, APP_ERROR_CODES, notFound, forbidden, badRequest, conflict, unauthorized, type AppErrorCode } from './errors.ts';
 export {
   withTransaction,
   createCoreContext,
@@ -20,6 +20,19 @@ export { listOrgs, listActorOrgs } from './orgs/list-orgs.ts';
 export { getOrg } from './orgs/get-org.ts';
 export { updateOrg } from './orgs/update-org.ts';
 export { deleteOrg } from './orgs/delete-org.ts';
+
+export * as memberTypes from './members/member.types.ts';
+export { listMembers } from './members/list-members.ts';
+export { inviteMember } from './members/invite-member.ts';
+export { listInvitations } from './members/list-invitations.ts';
+export { revokeInvitation } from './members/revoke-invitation.ts';
+export { getInvitationPreview, assertInvitationPending } from './members/get-invitation.ts';
+export { acceptInvitation, type NewAccount } from './members/accept-invitation.ts';
+export { updateMemberRole } from './members/update-member-role.ts';
+export { removeMember } from './members/remove-member.ts';
+export { leaveOrg } from './members/leave-org.ts';
+export { INVITATION_TTL_MS, isGenuineInvitationToken } from './members/invitation-token.ts';
+export { recordOrgEvent, type OrgEventType } from './orgs/record-org-event.ts';
 
 export * as projectTypes from './projects/project.types.ts';
 export { createProject } from './projects/create-project.ts';

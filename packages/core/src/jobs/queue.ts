@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import { jobs, notify, skipLocked } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
@@ -102,12 +102,18 @@ export async function leaseDueJobs(ctx: CoreContext, limit: number, leaseMs: num
 
 /**
  * Leases that lapsed (their worker died or stalled) go back to the queue, for any node to take.
- * `all` also takes back live leases: only for a database one process owns (store.exclusive), at
- * its start, when any lease found belongs to a process that is gone.
+ * At a node's start, live leases can be known dead too: `all` on a database one process owns
+ * (store.exclusive), where any lease belongs to a previous run of this process; `owner` on a shared
+ * one, for the leases held under this node's own id (a node id is one process at a time, so they
+ * belong to its previous run).
  */
-export async function reclaimLeases(ctx: CoreContext, opts: { all?: boolean } = {}): Promise<number> {
+export async function reclaimLeases(ctx: CoreContext, opts: { all?: boolean; owner?: string } = {}): Promise<number> {
   const now = ctx.now().getTime();
-  const lapsed = opts.all ? eq(jobs.status, 'leased') : and(eq(jobs.status, 'leased'), lte(jobs.leaseUntil, now));
+  const lapsed = opts.all
+    ? eq(jobs.status, 'leased')
+    : opts.owner
+      ? and(eq(jobs.status, 'leased'), or(lte(jobs.leaseUntil, now), eq(jobs.lockedBy, opts.owner)))
+      : and(eq(jobs.status, 'leased'), lte(jobs.leaseUntil, now));
   // Checked on the reader first: a lapsed lease is rare, and the worker asks on every tick.
   if (!(await ctx.db.select({ id: jobs.id }).from(jobs).where(lapsed).limit(1)).length) return 0;
   const reclaimed = await withTransaction(ctx, async (c) => {

@@ -62,12 +62,13 @@ export class JobWorker {
 
   /**
    * Starts working. On a database this process owns, every lease found belongs to a previous run of
-   * it and is taken back at once; on a shared one, other nodes' leases are left to lapse.
+   * it and is taken back at once; on a shared one, so are the leases under this node's own id
+   * (BATON_NODE_ID), while other nodes' leases are left to lapse.
    */
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    const reclaimed = await reclaimLeases(this.ctx, { all: this.ctx.store.exclusive });
+    const reclaimed = await reclaimLeases(this.ctx, this.ctx.store.exclusive ? { all: true } : { owner: this.owner });
     if (reclaimed) this.ctx.logger.info('resuming jobs interrupted by a previous stop', { jobs: reclaimed });
     this.wake();
   }
@@ -105,7 +106,8 @@ export class JobWorker {
     this.ticking = true;
     if (this.timer) clearTimeout(this.timer);
     try {
-      await reclaimLeases(this.ctx);
+      const lapsed = await reclaimLeases(this.ctx);
+      if (lapsed) this.ctx.logger.warn('took back jobs whose lease lapsed (a node stopped or stalled)', { jobs: lapsed });
       const batch = await leaseDueJobs(this.ctx, this.concurrency - this.running, this.leaseMs, this.owner);
       for (const job of batch) void this.run(job);
     } catch (e) {
