@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { serverSql, sqlOn, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { writeAsOtherProcess } from '../../../test/helpers/engine-b.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { addMember, createApiKey, createProject, createUser } from '../../../test/helpers/factories.ts';
 import { createRunVia, setAutonomy, waitForRun } from '../../../test/helpers/runs.ts';
@@ -15,6 +14,11 @@ import type { DB } from '@baton/db';
  * database no longer says: each test warms a cache through the API, changes the truth underneath —
  * through the API, through the server's own connection, or from another connection as another
  * process would — and checks the next answer.
+ *
+ * Both engines: on SQLite the epoch-keyed caches (keys, org access) are on and follow the change
+ * triggers and PRAGMA data_version; on Postgres they are off (another node's commit reaches no
+ * trigger here) and only the finished-run cache, checked against the row, is kept. Either way the
+ * next request must see the change.
  */
 let srv: TestServer;
 let call: Call;
@@ -26,13 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv.close();
 });
-
-/** A second connection to the server's database file: what another process (a CLI, sqlite3) would do. */
-function otherConnection() {
-  const db = new Database(join(srv.dataDir, 'baton.db'));
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
 
 async function finishedRun(auth: { cookie?: string; token?: string }, projectId?: string) {
   const run = await createRunVia(call, auth, { requestText: 'Add a health check endpoint', ...(projectId ? { projectId } : {}) });
@@ -54,25 +51,20 @@ describe('API key cache', () => {
     const alice = await createUser(call);
     const key = await createApiKey(call, alice, 'mk_live');
     expect((await call('GET', '/api/v1/projects', { token: key.key })).status).toBe(200);
-    const other = otherConnection();
-    try {
-      other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date().toISOString(), key.id);
-    } finally {
-      other.close();
-    }
+    await writeAsOtherProcess(srv, (tx) => sqlOn(tx).run('UPDATE api_keys SET revoked_at = ? WHERE id = ?', new Date().toISOString(), key.id));
     expect((await call('GET', '/api/v1/projects', { token: key.key })).status).toBe(401);
   });
 
   it('still records last use, at most once a minute, while the lookup is cached', async () => {
     const alice = await createUser(call);
     const key = await createApiKey(call, alice, 'mk_live');
-    const lastUsed = () => (srv.baton.core.db.$client.prepare('SELECT last_used_at FROM api_keys WHERE id = ?').get(key.id) as { last_used_at: string | null }).last_used_at;
-    expect(lastUsed()).toBeNull();
+    const lastUsed = async () => (await serverSql(srv).get<{ last_used_at: string | null }>('SELECT last_used_at FROM api_keys WHERE id = ?', key.id))!.last_used_at;
+    expect(await lastUsed()).toBeNull();
     await call('GET', '/api/v1/projects', { token: key.key });
-    const first = lastUsed();
+    const first = await lastUsed();
     expect(first).not.toBeNull();
     for (let i = 0; i < 4; i++) await call('GET', '/api/v1/projects', { token: key.key });
-    expect(lastUsed()).toBe(first);
+    expect(await lastUsed()).toBe(first);
     const listed = await call('GET', '/api/v1/api-keys', { cookie: alice.cookie });
     expect(listed.body.data.apiKeys.find((k: { id: string }) => k.id === key.id).lastUsedAt).toBe(first);
   });
@@ -83,14 +75,15 @@ describe('API key cache', () => {
     const input = { authorization: `Bearer ${token}`, cookie: undefined, surface: 'mk' as const, secure: false };
     // Used a moment ago, so a lookup that finds it has no last-use hint to write.
     const insertKey = (db: DB) =>
-      db.$client
-        .prepare('INSERT INTO api_keys (id, name, kind, key_hash, prefix, user_id, org_id, last_used_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(crypto.randomUUID(), 'temp', 'mk_live', hashApiKey(token), token.slice(0, 12), alice.id, alice.orgId, new Date().toISOString(), new Date().toISOString());
+      sqlOn(db).run(
+        'INSERT INTO api_keys (id, name, kind, key_hash, prefix, user_id, org_id, last_used_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        crypto.randomUUID(), 'temp', 'mk_live', hashApiKey(token), token.slice(0, 12), alice.id, alice.orgId, new Date().toISOString(), new Date().toISOString(),
+      );
     const rollback = new Error('roll the unit back');
     let inside: CredentialResult | undefined;
     await expect(
       withTransaction(srv.baton.core, async (ctx) => {
-        insertKey(ctx.db);
+        await insertKey(ctx.db);
         // Credentials are resolved on the store's reader, which sees committed data only: the key
         // written by this still-open unit is not there.
         inside = await resolveCredentials(srv.baton.store, srv.baton.deps.sessions, input);
@@ -101,7 +94,7 @@ describe('API key cache', () => {
     const after = await resolveCredentials(srv.baton.store, srv.baton.deps.sessions, input);
     expect(after).toEqual({ ok: false, reason: 'Invalid API key' });
     // The same row, committed this time, is accepted: the refusals above were about the rollback.
-    await withTransaction(srv.baton.core, async (ctx) => void insertKey(ctx.db));
+    await withTransaction(srv.baton.core, (ctx) => insertKey(ctx.db));
     const committed = await resolveCredentials(srv.baton.store, srv.baton.deps.sessions, input);
     expect(committed.ok && committed.actor?.userId).toBe(alice.id);
   });
@@ -114,12 +107,7 @@ describe('org access cache', () => {
     await addMember(srv.baton.store, owner.orgId, bob.id, 'member');
     const asBob = { cookie: bob.cookie, headers: { 'x-org-id': owner.orgId } };
     expect((await call('GET', `/api/v1/orgs/${owner.orgId}`, asBob)).status).toBe(200);
-    const other = otherConnection();
-    try {
-      other.prepare('DELETE FROM memberships WHERE org_id = ? AND user_id = ?').run(owner.orgId, bob.id);
-    } finally {
-      other.close();
-    }
+    await writeAsOtherProcess(srv, (tx) => sqlOn(tx).run('DELETE FROM memberships WHERE org_id = ? AND user_id = ?', owner.orgId, bob.id));
     const res = await call('GET', `/api/v1/orgs/${owner.orgId}`, asBob);
     expect(res.status).toBe(404);
     expectErrorBody(res.body);
@@ -131,7 +119,7 @@ describe('org access cache', () => {
     await addMember(srv.baton.store, owner.orgId, carol.id, 'admin');
     const asCarol = { cookie: carol.cookie, headers: { 'x-org-id': owner.orgId } };
     expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asCarol, body: { name: 'Renamed by admin' } })).status).toBe(200);
-    await withTransaction(srv.baton.core, async (ctx) => void ctx.db.$client.prepare("UPDATE memberships SET role = 'viewer' WHERE org_id = ? AND user_id = ?").run(owner.orgId, carol.id));
+    await withTransaction(srv.baton.core, (ctx) => sqlOn(ctx.db).run("UPDATE memberships SET role = 'viewer' WHERE org_id = ? AND user_id = ?", owner.orgId, carol.id));
     expect((await call('PATCH', `/api/v1/orgs/${owner.orgId}`, { ...asCarol, body: { name: 'Renamed by viewer' } })).status).toBe(403);
   });
 
@@ -220,14 +208,11 @@ describe('finished run cache', () => {
       expect((await call('GET', `/api/v1/runs/${id}`, auth)).status).toBe(200);
       expect((await call('GET', `/api/v1/runs/${id}`, auth)).status).toBe(200);
     }
-    const other = otherConnection();
-    try {
-      other.pragma('foreign_keys = ON');
-      other.prepare('DELETE FROM runs WHERE id = ?').run(gone.id);
-      other.prepare('UPDATE runs SET project_id = NULL WHERE id = ?').run(moved.id);
-    } finally {
-      other.close();
-    }
+    // One unit on the other connection (foreign keys on: the run's events and approvals go with it).
+    await writeAsOtherProcess(srv, async (tx) => {
+      await sqlOn(tx).run('DELETE FROM runs WHERE id = ?', gone.id);
+      await sqlOn(tx).run('UPDATE runs SET project_id = NULL WHERE id = ?', moved.id);
+    });
     const res = await call('GET', `/api/v1/runs/${gone.id}`, auth);
     expect(res.status).toBe(404);
     expectErrorBody(res.body);
@@ -256,7 +241,8 @@ describe('sealed run details', () => {
     const key = await createApiKey(call, carol, 'mk_live');
     const project = await createProject(call, auth, { name: 'Sealed runs' });
     const run = await waitForRun(call, auth, (await createRunVia(call, auth, { requestText: 'Seal me', projectId: project.id })).id);
-    const uncached = await startTestServer({ BATON_DATA_DIR: srv.dataDir, BATON_READ_CACHES: 'false', BATON_ENGINE_PAUSED: 'true' });
+    // A second server on the same database (srv.env: the same data dir, or the same Postgres database).
+    const uncached = await startTestServer({ ...srv.env, BATON_READ_CACHES: 'false', BATON_ENGINE_PAUSED: 'true' });
     try {
       const raw = async (base: string) => (await fetch(`${base}/api/v1/runs/${run.id}`, { headers: { authorization: `Bearer ${key.key}` } })).text();
       const first = await raw(srv.url);

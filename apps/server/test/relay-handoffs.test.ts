@@ -1,13 +1,14 @@
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { sqlOn, startTestServer, testDatabaseEnv, type TestServer } from '../../../test/helpers/server.ts';
+import { writeAsOtherProcess } from '../../../test/helpers/engine-b.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { expectErrorBody, expectRelayContract } from '../../../test/helpers/contract.ts';
 import { addMember, createApiKey, createProject, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { PAYMENTS_FEED as FEED } from '../../../test/helpers/relay-feed.ts';
+import { waitForApproval } from '../../../test/helpers/runs.ts';
 
 let srv: TestServer;
 let call: Call;
@@ -132,11 +133,13 @@ describe('POST /relay/api/v1/handoffs and GET /jobs/{jobId}', () => {
     const p = await createProject(call, { cookie: alice.cookie }, { name: 'Agents' });
     const run = await call('POST', '/api/v1/runs', { cookie: alice.cookie, body: { requestText: 'Add a health check endpoint', projectId: p.id } });
     expect(run.status).toBe(201);
-    for (let i = 0; i < 400; i++) {
-      const ev = await call('GET', `/relay/api/v1/events?project_id=${p.id}&source=baton`, { token: aliceKey });
-      if (ev.body.events.some((e: { event_type: string }) => e.event_type !== 'run_created' && e.event_type !== 'approval_requested')) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    // The run goes as far as it can alone (at the org's default autonomy, to its first approval). Its
+    // milestones reach the project's stream in the same commit as the run's own events.
+    await waitForApproval(call, { cookie: alice.cookie }, run.body.data.id);
+    const ev = await call('GET', `/relay/api/v1/events?project_id=${p.id}&source=baton`, { token: aliceKey });
+    const types: string[] = ev.body.events.map((e: { event_type: string }) => e.event_type);
+    expect(types).toContain('run_created');
+    expect(types.some((t) => t !== 'run_created'), types.join(', ')).toBe(true);
     const h = await generate(aliceKey, { project_id: p.id });
     expect(h.sources).toEqual(['baton']);
     expect(h.summary).toContain('from baton');
@@ -257,16 +260,11 @@ describe('GET /relay/api/v1/handoffs', () => {
     expect((await call('PATCH', `/api/v1/projects/${p.id}`, { cookie: alice.cookie, body: { name: 'After' } })).status).toBe(200);
     expect((await list())[0].project_name).toBe('After');
 
-    const other = new Database(join(srv.dataDir, 'baton.db'));
-    other.pragma('busy_timeout = 5000');
-    try {
-      other.prepare("UPDATE handoffs SET title = 'Edited elsewhere' WHERE id = ?").run(h.id);
-      expect((await list())[0].title).toBe('Edited elsewhere');
-      other.prepare('DELETE FROM handoffs WHERE id = ?').run(h.id);
-      expect(await list()).toEqual([]);
-    } finally {
-      other.close();
-    }
+    // Another process's writes (another connection to the same database), each committed on its own.
+    await writeAsOtherProcess(srv, (tx) => sqlOn(tx).run("UPDATE handoffs SET title = 'Edited elsewhere' WHERE id = ?", h.id));
+    expect((await list())[0].title).toBe('Edited elsewhere');
+    await writeAsOtherProcess(srv, (tx) => sqlOn(tx).run('DELETE FROM handoffs WHERE id = ?', h.id));
+    expect(await list()).toEqual([]);
     const again = await generate(aliceKey, { project_id: p.id });
     expect((await list()).map((x: { id: string }) => x.id)).toEqual([again.id]);
     expect((await call('DELETE', `/api/v1/projects/${p.id}`, { cookie: alice.cookie })).status).toBe(200);
@@ -282,7 +280,8 @@ describe('cached pages', () => {
     await ingest(aliceKey, p.id, FEED);
     await generate(aliceKey, { project_id: p.id });
     await generate(aliceKey, { project_id: p.id, sources: ['slack'] });
-    const uncached = await startTestServer({ BATON_DATA_DIR: srv.dataDir, BATON_READ_CACHES: 'false', BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0', BATON_ENGINE_PAUSED: 'true' });
+    // A second server on the same database (srv.env: the same data dir, or the same Postgres database).
+    const uncached = await startTestServer({ ...srv.env, BATON_READ_CACHES: 'false', BATON_ENGINE_PAUSED: 'true' });
     try {
       for (const q of ['limit=50', `project_id=${p.id}`, 'status=all&limit=3']) {
         const raw = async (base: string) => (await fetch(`${base}/relay/api/v1/handoffs?${q}`, { headers: { authorization: `Bearer ${aliceKey}` } })).text();
@@ -339,12 +338,9 @@ describe('durability', () => {
     await srv.baton.worker.stop();
     const acc = await call('POST', '/relay/api/v1/handoffs', { token: aliceKey, body: { project_id: p.id } });
     // Stands in for a row damaged on disk: the job's stored input is no longer what the handler reads.
-    const other = new Database(join(srv.dataDir, 'baton.db'));
-    other.pragma('busy_timeout = 5000');
     try {
-      other.prepare(`UPDATE relay_jobs SET input = '{"sources":"github"}' WHERE id = ?`).run(acc.body.jobId);
+      await writeAsOtherProcess(srv, (tx) => sqlOn(tx).run(`UPDATE relay_jobs SET input = '{"sources":"github"}' WHERE id = ?`, acc.body.jobId));
     } finally {
-      other.close();
       srv.baton.worker.start();
     }
     const done = await waitForJob(acc.body.jobId, aliceKey);
@@ -360,8 +356,10 @@ describe('durability', () => {
 
   it('a generation accepted before a stop is done after the restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'baton-handoff-restart-'));
+    // The restarted server finds the same database: the same data dir, or the same Postgres database.
+    const database = await testDatabaseEnv();
     try {
-      const paused = await startTestServer({ BATON_DATA_DIR: dataDir, BATON_ENGINE_PAUSED: 'true', BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
+      const paused = await startTestServer({ ...database, BATON_DATA_DIR: dataDir, BATON_ENGINE_PAUSED: 'true', BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
       const c1 = client(paused.url);
       const u = await createUser(c1);
       const key = (await createApiKey(c1, u, 'fr')).key;
@@ -371,7 +369,7 @@ describe('durability', () => {
       expect((await c1('GET', `/relay/api/v1/jobs/${acc.body.jobId}`, { token: key })).body.job.status).toBe('pending');
       await paused.close();
 
-      const resumed = await startTestServer({ BATON_DATA_DIR: dataDir, BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
+      const resumed = await startTestServer({ ...database, BATON_DATA_DIR: dataDir, BATON_RELAY_RATE_LIMIT: '0', BATON_RELAY_USER_RATE_LIMIT: '0' });
       try {
         call = client(resumed.url);
         const done = await waitForJob(acc.body.jobId, key);

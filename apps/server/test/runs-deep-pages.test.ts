@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { openSideStore, sqlOn, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
+import { writeAsOtherProcess } from '../../../test/helpers/engine-b.ts';
 import { client, type Call } from '../../../test/helpers/client.ts';
 import { createProject, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { expectMkContract } from '../../../test/helpers/contract.ts';
 import { createRun, withTransaction } from '@baton/core';
+import type { Store } from '@baton/db';
 
 /**
  * GET /runs with a deep offset starts from a remembered checkpoint (core/src/runs/list-checkpoints.ts)
@@ -14,6 +14,10 @@ import { createRun, withTransaction } from '@baton/core';
  * `ORDER BY created_at DESC, id DESC LIMIT/OFFSET` over the database says at that moment — asked
  * here of a separate connection — including after runs are added, deleted, or move between
  * statuses and projects, from the server's own connection or from another process.
+ *
+ * Both engines: on SQLite the checkpoints and pages are kept and follow the change triggers and
+ * PRAGMA data_version; on Postgres (no list versions: runListVersion is null) every page is read
+ * afresh. The pages must be right either way.
  */
 const RUNS = 1_234; // more than two checkpoints (every 500 runs), ending mid-way between two
 const OFFSETS = [0, 1, 499, 500, 501, 999, 1000, 1001, 1200, 1209, 1210, 1233, 1234, 1500];
@@ -23,7 +27,8 @@ let srv: TestServer;
 let call: Call;
 let alice: TestUser;
 let projectId: string;
-let oracle: Database.Database;
+/** Another connection to the server's database (the same SQLite file, or the same Postgres database). */
+let oracle: Store;
 
 beforeAll(async () => {
   // Engine paused: runs stay in intake unless a test moves them.
@@ -32,8 +37,8 @@ beforeAll(async () => {
   alice = await createUser(call);
   projectId = (await createProject(call, { cookie: alice.cookie })).id;
   const actor = { userId: alice.id, via: 'session' as const };
-  // Through core, in bursts of concurrent units (committed together): many share a millisecond, so
-  // ties on created_at are ordered by id.
+  // Through core, in bursts of concurrent units (on SQLite committed together, on Postgres each on its
+  // own, side by side): many share a millisecond, so ties on created_at are ordered by id.
   for (let start = 0; start < RUNS; start += BURST) {
     const burst = [];
     for (let i = start; i < Math.min(start + BURST, RUNS); i++) {
@@ -41,23 +46,20 @@ beforeAll(async () => {
     }
     await Promise.all(burst);
   }
-  oracle = new Database(join(srv.dataDir, 'baton.db'), { readonly: true });
-}, 60_000);
+  oracle = await openSideStore(srv);
+}, 120_000);
 afterAll(async () => {
-  oracle.close();
+  await oracle?.close();
   await srv.close();
 });
 
-function expected(filter: { status?: string; projectId?: string }, offset: number, limit = 25): string[] {
+async function expected(filter: { status?: string; projectId?: string }, offset: number, limit = 25): Promise<string[]> {
   const where = ['org_id = ?'];
   const args: unknown[] = [alice.orgId];
   if (filter.projectId) where.push('project_id = ?'), args.push(filter.projectId);
   if (filter.status) where.push('status = ?'), args.push(filter.status);
-  return (
-    oracle
-      .prepare(`SELECT id FROM runs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
-      .all(...args, limit, offset) as Array<{ id: string }>
-  ).map((r) => r.id);
+  const rows = await sqlOn(oracle.reader).all<{ id: string }>(`SELECT id FROM runs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, ...args, limit, offset);
+  return rows.map((r) => r.id);
 }
 
 async function page(filter: { status?: string; projectId?: string }, offset: number, limit = 25) {
@@ -72,7 +74,7 @@ async function expectAllPagesRight(filter: { status?: string; projectId?: string
     // Twice: the first may find the checkpoints, the second uses them.
     for (let i = 0; i < 2; i++) {
       const res = await page(filter, offset);
-      expect(res.body.data.runs.map((r: { id: string }) => r.id), `offset ${offset} ${JSON.stringify(filter)}`).toEqual(expected(filter, offset));
+      expect(res.body.data.runs.map((r: { id: string }) => r.id), `offset ${offset} ${JSON.stringify(filter)}`).toEqual(await expected(filter, offset));
     }
   }
 }
@@ -99,11 +101,11 @@ describe('GET /runs deep pages', () => {
   it('stay right when runs move between statuses and projects in the server’s own connection', async () => {
     await expectAllPagesRight({ status: 'intake' });
     await expectAllPagesRight({ projectId });
-    const ids = expected({}, 600, 40);
+    const ids = await expected({}, 600, 40);
     await withTransaction(srv.baton.core, async (ctx) => {
-      const db = ctx.db.$client;
-      db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id IN (${ids.slice(0, 20).map(() => '?').join(',')})`).run(...ids.slice(0, 20));
-      db.prepare(`UPDATE runs SET project_id = ? WHERE id IN (${ids.slice(20).map(() => '?').join(',')})`).run(projectId, ...ids.slice(20));
+      const db = sqlOn(ctx.db);
+      await db.run(`UPDATE runs SET status = 'cancelled' WHERE id IN (${ids.slice(0, 20).map(() => '?').join(',')})`, ...ids.slice(0, 20));
+      await db.run(`UPDATE runs SET project_id = ? WHERE id IN (${ids.slice(20).map(() => '?').join(',')})`, projectId, ...ids.slice(20));
     });
     await expectAllPagesRight({ status: 'intake' });
     await expectAllPagesRight({ status: 'cancelled' });
@@ -113,15 +115,8 @@ describe('GET /runs deep pages', () => {
 
   it('stay right when another process deletes runs in the middle', async () => {
     await expectAllPagesRight({});
-    const ids = expected({}, 250, 300);
-    const other = new Database(join(srv.dataDir, 'baton.db'));
-    try {
-      other.pragma('busy_timeout = 5000');
-      other.pragma('foreign_keys = ON');
-      other.prepare(`DELETE FROM runs WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
-    } finally {
-      other.close();
-    }
+    const ids = await expected({}, 250, 300);
+    await writeAsOtherProcess(srv, (tx) => sqlOn(tx).run(`DELETE FROM runs WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids));
     await expectAllPagesRight({});
     const res = await page({}, 1000);
     expect(res.body.data.count).toBe(RUNS + 7 - ids.length);
@@ -133,8 +128,8 @@ describe('GET /runs deep pages', () => {
     expect(top.status).toBe('intake');
     expect((await page({}, 0)).body.data.runs[0]).toEqual(top);
     // Credits move during a stage without a status change: the list must not show the old figure.
-    await withTransaction(srv.baton.core, async (ctx) =>
-      void ctx.db.$client.prepare('UPDATE runs SET total_credits_used = total_credits_used + 2500000, total_tokens_input = 77 WHERE id = ?').run(top.id),
+    await withTransaction(srv.baton.core, (ctx) =>
+      sqlOn(ctx.db).run('UPDATE runs SET total_credits_used = total_credits_used + 2500000, total_tokens_input = 77 WHERE id = ?', top.id),
     );
     const after = (await page({}, 0)).body.data.runs[0];
     expect(after.id).toBe(top.id);

@@ -151,7 +151,7 @@ describe('handoffs UI end to end in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await eventually(() => expect(pathname()).toBe('/login'));
     await registerThroughForm(page, url, VIEWER);
-    const { id: viewerId } = e2e!.baton.store.reader.$client.prepare('SELECT id FROM users WHERE email = ?').get(VIEWER.email) as { id: string };
+    const { id: viewerId } = (await e2e!.sql.get<{ id: string }>('SELECT id FROM users WHERE email = ?', VIEWER.email))!;
     await addMember(e2e!.baton.store, orgId!, viewerId, 'viewer');
     await page.evaluate((id) => localStorage.setItem('baton.orgId', id), orgId!);
     await page.goto(`${url}/handoffs`);

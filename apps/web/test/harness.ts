@@ -9,10 +9,12 @@ import type { Logger } from '@baton/core';
 import { parseEnv } from '../../server/src/env.ts';
 import { bootstrap, type Baton } from '../../server/src/bootstrap.ts';
 import { createApp, DEFAULT_WEB_DIST } from '../../server/src/app.ts';
+import { sqlOn, testDatabaseEnv } from '../../../test/helpers/server.ts';
 
 /*
  * The setup the SPA's browser tests share: a real server that serves apps/web/dist (built by
- * test/global-setup.ts) over a fresh SQLite file, and one page in real headless Chromium (the
+ * test/global-setup.ts) over a fresh database on the test project's engine (a new SQLite file, or a
+ * new database on the run's PostgreSQL: testDatabaseEnv), and one page in real headless Chromium (the
  * Debian package, driven by playwright-core). Everything the server and the page report as an
  * error is collected, so a test can end by asserting that nothing went wrong on either side.
  */
@@ -38,7 +40,10 @@ export async function registerThroughForm(page: Page, url: string, user: { name:
 }
 
 export interface E2eOptions {
-  /** Server environment on top of the defaults; the data dir and BATON_PUBLIC_URL are always the harness's. */
+  /**
+   * Server environment on top of the defaults; the data dir, the database (testDatabaseEnv) and
+   * BATON_PUBLIC_URL are always the harness's.
+   */
   env?: Record<string, string>;
   /** Start the engine worker, for tests in which runs must actually progress. */
   startEngine?: boolean;
@@ -52,6 +57,8 @@ export interface E2e {
   /** The address the browser uses, and the server's BATON_PUBLIC_URL. */
   url: string;
   baton: Baton;
+  /** Plain SQL reads of the server's committed data, the same on both engines (sqlOn on its reader). */
+  sql: ReturnType<typeof sqlOn>;
   browser: Browser;
   context: BrowserContext;
   page: Page;
@@ -102,7 +109,8 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2e> {
       warn() {},
       error: (msg, extra) => serverErrors.push({ msg, ...(extra ? { extra } : {}) }),
     };
-    baton = await bootstrap(parseEnv({ BATON_SQLITE_SYNCHRONOUS: 'NORMAL', ...opts.env, BATON_DATA_DIR: dataDir, BATON_PUBLIC_URL: url }), { logger });
+    const database = await testDatabaseEnv();
+    baton = await bootstrap(parseEnv({ BATON_SQLITE_SYNCHRONOUS: 'NORMAL', ...opts.env, ...database, BATON_DATA_DIR: dataDir, BATON_PUBLIC_URL: url }), { logger });
     handler = createApp({ deps: baton.deps, webDist: DEFAULT_WEB_DIST });
     if (opts.startEngine) baton.start();
 
@@ -119,7 +127,7 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2e> {
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
-    return { url, baton, browser, context, page, serverErrors, pageErrors, consoleErrors, close };
+    return { url, baton, sql: sqlOn(baton.store.reader), browser, context, page, serverErrors, pageErrors, consoleErrors, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -186,8 +186,8 @@ describe('settings UI end to end in headless Chromium', () => {
     expect(envs.find((e) => e.name === 'staging')?.url).toBe(STAGING_URL);
     expect(envs.filter((e) => e.name !== 'staging').map((e) => e.url)).toEqual([null, null]);
     expect(res.body).not.toContain('s3cret-token');
-    const hook = () => e2e!.baton.store.reader.$client.prepare('SELECT deploy_hook_url AS hook FROM project_environments WHERE project_id = ? AND name = ?').get(projectId, 'staging') as { hook: string | null };
-    expect(hook().hook).toBe(DEPLOY_HOOK);
+    const hook = async () => (await e2e!.sql.get<{ hook: string | null }>('SELECT deploy_hook_url AS hook FROM project_environments WHERE project_id = ? AND name = ?', projectId, 'staging'))!.hook;
+    expect(await hook()).toBe(DEPLOY_HOOK);
 
     // After a reload the URL is in the form again; the hook is not.
     await page.reload();
@@ -197,10 +197,10 @@ describe('settings UI end to end in headless Chromium', () => {
     // Saving with the hook field empty keeps the hook; "Remove deploy hook" clears it and keeps the URL.
     await envCard('staging').getByRole('button', { name: 'Save' }).click();
     await envCard('staging').getByRole('status').filter({ hasText: /^Saved\.$/ }).waitFor();
-    expect(hook().hook).toBe(DEPLOY_HOOK);
+    expect(await hook()).toBe(DEPLOY_HOOK);
     await envCard('staging').getByRole('button', { name: 'Remove deploy hook' }).click();
     await envCard('staging').getByRole('status').filter({ hasText: 'Deploy hook removed.' }).waitFor();
-    expect(hook().hook).toBeNull();
+    expect(await hook()).toBeNull();
     expect(await envCard('staging').getByTestId('env-url').textContent()).toBe(STAGING_URL);
     await page.screenshot({ path: '/tmp/environments.png', fullPage: true });
   });
@@ -210,7 +210,7 @@ describe('settings UI end to end in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await eventually(() => expect(pathname()).toBe('/login'));
     await registerThroughForm(page, url, MEMBER);
-    const { id: memberId } = e2e!.baton.store.reader.$client.prepare('SELECT id FROM users WHERE email = ?').get(MEMBER.email) as { id: string };
+    const { id: memberId } = (await e2e!.sql.get<{ id: string }>('SELECT id FROM users WHERE email = ?', MEMBER.email))!;
     await addMember(e2e!.baton.store, orgId!, memberId, 'member');
     await page.evaluate((id) => localStorage.setItem('baton.orgId', id), orgId!);
     await page.goto(`${url}/projects/${projectId}/environments`);

@@ -4,7 +4,7 @@ import { startE2e, type E2e, eventually } from './harness.ts';
 
 /*
  * One user's journey through the built SPA in real headless Chromium, against a real server that
- * serves apps/web/dist (built by test/global-setup.ts) and a fresh SQLite file. Every step goes
+ * serves apps/web/dist (built by test/global-setup.ts) and a fresh database (either engine). Every step goes
  * through the browser: the forms call tRPC, the session cookie is the one the server set.
  * The steps share one page and run in order; a later step relies on the state an earlier one left.
  */

@@ -1,97 +1,132 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { openStore, type Store } from '@baton/db';
+import { openStore, rawStatement, SCHEMA_DIALECT, type Store } from '@baton/db';
+import { integer, table, text } from '../../db/src/schema/kit.ts';
+import { createTestDatabase } from '../../../test/helpers/embedded-postgres.ts';
 import { afterCommit, createConsoleLogger, createCoreContext, inUnit, withTransaction, type CoreContext } from '../src/context.ts';
 
 /**
- * Group commit, as the core sees it: units of work (withTransaction) that queue together on SQLite
- * share one transaction and one commit (the writer lane, packages/db/src/sqlite-lane.ts, has its own
- * tests); each stays a unit of its own for its caller, its rollback and its after-commit callbacks.
+ * Units of work as the core sees them (withTransaction), on the engine this test project runs: each
+ * unit commits or rolls back as a whole, its caller hears back only after the commit, its
+ * after-commit callbacks run only once it has committed, and a nested call joins the outer unit.
+ *
+ * How units meet differs by engine, and each test says what holds on both. On SQLite units that
+ * queue together share one transaction and one commit (group commit: the writer lane,
+ * packages/db/src/sqlite-lane.ts, has its own tests), each staying a unit of its own for its
+ * caller, its rollback and its callbacks. On Postgres every unit is a transaction of its own on a
+ * pooled connection: units side by side commit separately, in whatever order they finish.
  */
-const probe = sqliteTable('gc_probe', { v: text('v').notNull() });
+const GROUP_COMMIT = SCHEMA_DIALECT === 'sqlite';
+
+// Declared with Baton's column kit, so the same drizzle builders run on either engine.
+const probe = table('gc_probe', { seq: integer('seq'), v: text('v').notNull() });
 
 let dir: string;
 let store: Store;
 let ctx: CoreContext;
-let observer: Database.Database;
+/** A store of its own on the same database, as another process would have: it sees only what has been committed. */
+let observer: Store;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-gc-'));
   const file = join(dir, 'db.sqlite');
-  store = await openStore({ file, synchronous: 'NORMAL' });
-  await store.unit(async (tx) => void tx.$client.exec('CREATE TABLE gc_probe (v TEXT NOT NULL)'));
+  const databaseUrl = SCHEMA_DIALECT === 'postgres' ? await createTestDatabase(inject('pgAdminUrl'), 'baton_gc') : null;
+  store = await openStore({ databaseUrl, file, synchronous: 'NORMAL' });
+  // seq: the order rows were written in (SQLite's rowid, a sequence on Postgres).
+  await store.unit((tx) => rawStatement(`CREATE TABLE gc_probe (seq ${GROUP_COMMIT ? 'INTEGER' : 'BIGSERIAL'} PRIMARY KEY, v TEXT NOT NULL)`).run(tx));
   ctx = createCoreContext({ store, logger: createConsoleLogger('silent'), now: () => new Date(), config: {} as CoreContext['config'] });
-  // A connection of its own, as another process would have: it sees only what has been committed.
-  observer = new Database(file, { readonly: true });
+  observer = await openStore({ databaseUrl, file, synchronous: 'NORMAL', migrate: false });
 });
 afterAll(async () => {
-  observer.close();
-  await store.close();
+  await observer?.close();
+  await store?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const insert = async (c: CoreContext, v: string) => void (await c.db.insert(probe).values({ v }));
 /** What `c` reads: inside a unit, the unit's own handle; outside, committed data only. */
 const values = async (c: CoreContext) => (await c.db.select().from(probe)).map((r) => r.v);
-const committed = () => (observer.prepare('SELECT v FROM gc_probe ORDER BY rowid').all() as Array<{ v: string }>).map((r) => r.v);
-/** Moves once for every commit made by another connection (here: the writer). */
-const dataVersion = () => observer.pragma('data_version', { simple: true }) as number;
+/**
+ * What another connection sees committed, in the order the rows were written. (On SQLite the read
+ * runs when called, synchronously: the promise holds the state of that moment.)
+ */
+const committed = async () => (await rawStatement<{ v: string }>('SELECT v FROM gc_probe ORDER BY seq').all(observer.reader)).map((r) => r.v);
+/** Rows in the order their units committed where that is fixed (one SQLite lane), else by value. */
+const inCommitOrder = (rows: string[]) => (GROUP_COMMIT ? rows : [...rows].sort());
 
-describe('group commit through withTransaction', () => {
-  it('units queued together share one commit, and each is acknowledged only after it', async () => {
-    const before = dataVersion();
+/**
+ * Counts the transactions that committed the given rows, from now on. Postgres keeps the writing
+ * transaction's id in every row (xmin); on SQLite, where only this file writes the database, it is
+ * the number of commits another connection has seen since (PRAGMA data_version moves once for each).
+ */
+function countCommits() {
+  const dataVersion = () => observer.reader.$client.pragma('data_version', { simple: true }) as number;
+  const start = GROUP_COMMIT ? dataVersion() : 0;
+  return async (rows: string[]): Promise<number> => {
+    if (GROUP_COMMIT) return dataVersion() - start;
+    const placeholders = rows.map(() => '?').join(', ');
+    const r = await rawStatement<{ n: number }>(`SELECT count(DISTINCT xmin::text) AS n FROM gc_probe WHERE v IN (${placeholders})`).get(observer.reader, ...rows);
+    return Number(r!.n);
+  };
+}
+
+describe(`units of work through withTransaction (${SCHEMA_DIALECT})`, () => {
+  it('units queued together are each acknowledged only after their own commit; on SQLite they share one', async () => {
+    const commits = countCommits();
     const seenByOthersDuringB: string[][] = [];
-    const seenWhenSettled: string[][] = [];
-    const settled = (p: Promise<number>) =>
-      p.then((value) => {
-        seenWhenSettled.push(committed());
+    const seenWhenSettled: Array<{ v: string; seen: string[] }> = [];
+    const settled = (v: string, p: Promise<number>) =>
+      p.then(async (value) => {
+        seenWhenSettled.push({ v, seen: await committed() });
         return value;
       });
     const a = settled(
+      'a',
       withTransaction(ctx, async (c) => {
         await insert(c, 'a');
         return 1;
       }),
     );
     const b = settled(
+      'b',
       withTransaction(ctx, async (c) => {
-        // Same open transaction: a's row is written but not yet committed.
-        seenByOthersDuringB.push(committed());
         await insert(c, 'b');
+        // b's row is written, not committed: nobody else sees it. On SQLite, a's row is in the same
+        // open transaction, so nothing at all is committed yet.
+        seenByOthersDuringB.push(await committed());
         return 2;
       }),
     );
     const third = settled(
+      'c',
       withTransaction(ctx, async (c) => {
         await insert(c, 'c');
         return 3;
       }),
     );
-    expect(committed()).toEqual([]);
     expect(await Promise.all([a, b, third])).toEqual([1, 2, 3]);
-    expect(seenByOthersDuringB).toEqual([[]]);
-    expect(committed()).toEqual(['a', 'b', 'c']);
-    // One transaction for the three: the database changed once for other connections.
-    expect(dataVersion() - before).toBe(1);
-    // No caller heard back before the commit: each saw all three rows committed when its promise settled.
-    expect(seenWhenSettled).toEqual([
-      ['a', 'b', 'c'],
-      ['a', 'b', 'c'],
-      ['a', 'b', 'c'],
-    ]);
+    expect(seenByOthersDuringB).toHaveLength(1);
+    expect(seenByOthersDuringB[0]).not.toContain('b');
+    if (GROUP_COMMIT) expect(seenByOthersDuringB).toEqual([[]]);
+    expect(inCommitOrder(await committed())).toEqual(['a', 'b', 'c']);
+    // SQLite: one transaction for the three. Postgres: each unit its own.
+    expect(await commits(['a', 'b', 'c'])).toBe(GROUP_COMMIT ? 1 : 3);
+    // No caller heard back before its commit: its row was committed when its promise settled (on
+    // SQLite, all three rows, committed together).
+    expect(seenWhenSettled.map((s) => s.v).sort()).toEqual(['a', 'b', 'c']);
+    for (const { v, seen } of seenWhenSettled) expect(seen, v).toContain(v);
+    if (GROUP_COMMIT) expect(seenWhenSettled.map((s) => s.seen)).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
   });
 
-  it('rolls back a failing unit alone: its caller gets the error, the others commit together', async () => {
-    const before = dataVersion();
-    const published: Array<{ v: string; visible: boolean; inUnit: boolean }> = [];
+  it('rolls back a failing unit alone: its caller gets the error, the others commit (together on SQLite)', async () => {
+    const commits = countCommits();
+    const published: Array<{ v: string; visible: Promise<boolean>; inUnit: boolean }> = [];
     const unit = (v: string, fail = false) =>
       withTransaction(ctx, async (c) => {
         await insert(c, v);
-        afterCommit(c, () => published.push({ v, visible: committed().includes(v), inUnit: inUnit(c) }));
+        afterCommit(c, () => published.push({ v, visible: committed().then((rows) => rows.includes(v)), inUnit: inUnit(c) }));
         if (fail) throw new Error(`unit ${v} failed`);
         return v;
       });
@@ -100,11 +135,12 @@ describe('group commit through withTransaction', () => {
     const ok2 = unit('ok2');
     await expect(bad).rejects.toThrow('unit bad failed');
     expect(await Promise.all([ok1, ok2])).toEqual(['ok1', 'ok2']);
-    expect(committed().slice(-2)).toEqual(['ok1', 'ok2']);
-    expect(committed()).not.toContain('bad');
-    expect(dataVersion() - before).toBe(1);
-    // After-commit callbacks: only for the committed units, once their rows were durable, outside any unit.
-    expect(published).toEqual([
+    expect(inCommitOrder((await committed()).slice(-2))).toEqual(['ok1', 'ok2']);
+    expect(await committed()).not.toContain('bad');
+    expect(await commits(['ok1', 'ok2'])).toBe(GROUP_COMMIT ? 1 : 2);
+    // After-commit callbacks: only for the committed units, once their rows were committed, outside any unit.
+    const calls = await Promise.all(published.map(async (p) => ({ v: p.v, visible: await p.visible, inUnit: p.inUnit })));
+    expect(GROUP_COMMIT ? calls : calls.sort((x, y) => x.v.localeCompare(y.v))).toEqual([
       { v: 'ok1', visible: true, inUnit: false },
       { v: 'ok2', visible: true, inUnit: false },
     ]);
@@ -119,13 +155,13 @@ describe('group commit through withTransaction', () => {
         throw new Error('lonely unit failed');
       }),
     ).rejects.toThrow('lonely unit failed');
-    expect(committed()).not.toContain('lonely');
+    expect(await committed()).not.toContain('lonely');
     expect(await values(ctx)).not.toContain('lonely');
     expect(published).toEqual([]);
   });
 
   it('a nested withTransaction joins the outer unit: one commit, rolled back with it', async () => {
-    const before = dataVersion();
+    const commits = countCommits();
     const published: string[] = [];
     let innerSaw: string[] = [];
     let committedAfterInner: string[] = [];
@@ -139,7 +175,7 @@ describe('group commit through withTransaction', () => {
         return 'inner result';
       });
       // The inner call returned without committing anything of its own.
-      committedAfterInner = committed();
+      committedAfterInner = await committed();
       expect(published).toEqual([]);
       return inner;
     });
@@ -147,8 +183,8 @@ describe('group commit through withTransaction', () => {
     expect(innerSaw).toContain('outer');
     expect(committedAfterInner).not.toContain('outer');
     expect(committedAfterInner).not.toContain('inner');
-    expect(committed().slice(-2)).toEqual(['outer', 'inner']);
-    expect(dataVersion() - before).toBe(1);
+    expect((await committed()).slice(-2)).toEqual(['outer', 'inner']);
+    expect(await commits(['outer', 'inner'])).toBe(1);
     expect(published).toEqual(['inner']);
 
     // The outer unit failing after the inner one returned takes the inner one's rows and callbacks along.
@@ -161,7 +197,7 @@ describe('group commit through withTransaction', () => {
         throw new Error('outer failed');
       }),
     ).rejects.toThrow('outer failed');
-    expect(committed()).not.toContain('inner-doomed');
+    expect(await committed()).not.toContain('inner-doomed');
     expect(published).toEqual(['inner']);
   });
 
@@ -184,15 +220,43 @@ describe('group commit through withTransaction', () => {
     // Here, outside the unit: the core reads committed data only.
     expect(inUnit(ctx)).toBe(false);
     expect(await values(ctx)).not.toContain('pending');
-    expect(committed()).not.toContain('pending');
+    expect(await committed()).not.toContain('pending');
     release();
     expect(await unit).toBe('done');
     expect(await values(ctx)).toContain('pending');
-    expect(committed()).toContain('pending');
+    expect(await committed()).toContain('pending');
   });
 
-  it('refuses a write outside a unit', async () => {
-    await expect(insert(ctx, 'stray')).rejects.toThrow(/readonly/);
-    expect(committed()).not.toContain('stray');
+  it('a write outside a unit never joins one: SQLite refuses it, Postgres commits it on its own', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    // A unit is open (on SQLite it holds the writer) and will roll back.
+    const doomed = withTransaction(ctx, async (c) => {
+      await insert(c, 'doomed');
+      entered();
+      await gate;
+      throw new Error('doomed unit failed');
+    });
+    await inside;
+    // The context outside any unit writes through the store's reader: on SQLite a read-only
+    // connection, so the write fails loudly; on Postgres a pooled connection of its own, so it
+    // commits by itself at once, apart from the open unit.
+    const stray = await insert(ctx, 'stray').then(
+      () => 'written',
+      (e: Error) => e.message,
+    );
+    if (GROUP_COMMIT) expect(stray).toMatch(/readonly/);
+    else expect(stray).toBe('written');
+    const whileOpen = await committed();
+    expect(whileOpen).not.toContain('doomed');
+    expect(whileOpen.includes('stray')).toBe(!GROUP_COMMIT);
+    release();
+    await expect(doomed).rejects.toThrow('doomed unit failed');
+    // The unit's rollback took its own row only.
+    const after = await committed();
+    expect(after).not.toContain('doomed');
+    expect(after.includes('stray')).toBe(!GROUP_COMMIT);
   });
 });

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { contextEvents, openStore, projectEnvironments, type Store } from '@baton/db';
+import { contextEvents, openStore, projectEnvironments, SCHEMA_DIALECT, type Store } from '@baton/db';
+import { createTestDatabase } from '../../../test/helpers/embedded-postgres.ts';
 import { createConsoleLogger, createCoreContext, withTransaction, type Actor, type CoreContext } from '../src/context.ts';
 import { DEFAULT_COMMAND_ALLOWLIST, DEFAULT_PRICES } from '../src/engine/engine-config.ts';
 import { ENGINE_JOB_HANDLERS } from '../src/engine/engine-jobs.ts';
@@ -22,7 +23,8 @@ import { registerUser } from '../src/users/register-user.ts';
 /*
  * Baton's runs copy their approvals into the project's context stream, and the handoff generator
  * reads that stream. Real runs on the real engine (local driver, "act" autonomy: deploys ask a
- * person), against a fake deploy hook on 127.0.0.1, then the handoff drafted from the stream.
+ * person), against a fake deploy hook on 127.0.0.1, then the handoff drafted from the stream. On
+ * the engine this test project runs: a fresh SQLite file, or a fresh database on the run's PostgreSQL.
  */
 
 let dir: string;
@@ -40,7 +42,8 @@ beforeAll(async () => {
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/deploy`;
 
   dir = mkdtempSync(join(tmpdir(), 'baton-handoff-approvals-'));
-  store = await openStore({ file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
+  const databaseUrl = SCHEMA_DIALECT === 'postgres' ? await createTestDatabase(inject('pgAdminUrl'), 'baton_handoff_approvals') : null;
+  store = await openStore({ databaseUrl, file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
   ctx = createCoreContext({
     store,
     logger: createConsoleLogger('silent'),
@@ -48,6 +51,8 @@ beforeAll(async () => {
     runAborts: new Map(),
     config: {
       publicUrl: 'http://127.0.0.1',
+      nodeId: 'test-node',
+      secretKey: 'test-secret-key-0123456789abcdef0123456789',
       mail: { smtpUrl: null, from: 'baton@example.test' },
       engine: {
         workspacesDir: join(dir, 'workspaces'),
