@@ -53,8 +53,9 @@ export async function createProject(call: Call, auth: { cookie?: string; token?:
 }
 
 /**
- * Adds an existing user to an org with a role. The contracts have no invitation endpoint yet, so
- * this writes the membership row directly through the real database, as one unit of work.
+ * Adds an existing user to an org with a role, directly through the real database as one unit of
+ * work: a shortcut for tests about something else (the invitation flow itself is tested in
+ * apps/server/test/members.test.ts).
  */
 export async function addMember(
   store: Pick<Store, 'unit'>,

@@ -94,6 +94,7 @@ export async function bootstrap(env: Env, opts: { logger?: Logger } = {}): Promi
   const worker = new JobWorker(core, { ...ENGINE_JOB_HANDLERS, ...RELAY_JOB_HANDLERS }, {
     concurrency: env.BATON_WORKER_CONCURRENCY,
     retryBaseMs: env.BATON_JOB_RETRY_BASE_MS,
+    leaseMs: env.BATON_JOB_LEASE_MS,
     onDead: async (job, error) => {
       await onEngineDead(job, error);
       await onRelayDead(job, error);

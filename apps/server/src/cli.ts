@@ -133,13 +133,22 @@ async function doctor(env: Env): Promise<number> {
   const nodeOk = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
   line('node', nodeOk ? 'ok' : 'FAIL', `${process.version}${nodeOk ? '' : ` (Baton needs ${MIN_NODE.join('.')} or later)`}`);
 
-  // A missing data dir is reported once, as the missing database below.
-  line('data dir', existsSync(env.dataDir) ? 'ok' : 'warn', `${env.dataDir}${existsSync(env.dataDir) ? '' : ' (does not exist)'}`);
+  // A missing data dir is reported once, as the missing database below. On Postgres it holds only
+  // agent workspaces, made when a run first needs one.
+  if (existsSync(env.dataDir)) line('data dir', 'ok', env.dataDir);
+  else if (env.BATON_DATABASE_URL) line('data dir', 'ok', `${env.dataDir} (agent workspaces; made when a run first needs one)`);
+  else line('data dir', 'warn', `${env.dataDir} (does not exist)`);
   if (env.BATON_DATABASE_URL) {
     line('engine', 'ok', 'postgres (BATON_DATABASE_URL)');
     const probe = await probePostgres(env.BATON_DATABASE_URL);
     const where = env.databaseLabel;
-    if (!probe.answers) line('database', 'FAIL', `${where} does not answer: ${oneLine(probe.error ?? 'no answer', passwordsOf(env.BATON_DATABASE_URL))}`);
+    if (!probe.answers) {
+      line(
+        'database',
+        'FAIL',
+        `${where} does not answer: ${oneLine(probe.error ?? 'no answer', passwordsOf(env.BATON_DATABASE_URL))}. Check that PostgreSQL is running and the database exists (createdb), or fix BATON_DATABASE_URL.`,
+      );
+    }
     else if (probe.migrations?.newest === 'newer') line('database', 'FAIL', `${where} answers, but a newer version of Baton migrated it; upgrade Baton`);
     else if (probe.migrations?.newest === 'none') line('database', 'warn', `${where} answers; no Baton tables yet (the server creates them at its first start)`);
     else if (probe.migrations?.newest === 'older') line('database', 'warn', `${where} answers; the server applies this version's new migrations at start`);

@@ -66,6 +66,8 @@ const ZEnv = z.object({
   BATON_ENGINE_PAUSED: z.stringbool().default(false),
   BATON_READ_CACHES: z.stringbool().default(true),
   BATON_JOB_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
+  /** How long a job's lease lasts without a heartbeat (every third of it): a dead node's jobs are taken over after this. */
+  BATON_JOB_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   BATON_COSTLY_ACTION_CREDITS: z.coerce.number().min(0).default(5),
 });
 

@@ -148,8 +148,8 @@ describe('baton doctor', () => {
     expect(r.stdout).toContain(`node       ok    ${process.version}`);
     if (serverDb.BATON_DATABASE_URL) {
       // On Postgres the server's first start leaves no data dir (it holds agent workspaces, made on
-      // first use): a warning, not a failure.
-      expect(r.stdout).toContain(`data dir   warn  ${serverDataDir} (does not exist)`);
+      // first use): nothing to warn about.
+      expect(r.stdout).toContain(`data dir   ok    ${serverDataDir} (agent workspaces; made when a run first needs one)`);
       expect(r.stdout).toContain('engine     ok    postgres (BATON_DATABASE_URL)');
       expect(r.stdout).toContain(`database   ok    ${serverDb.BATON_DATABASE_URL} answers; migrations up to date`);
     } else {
@@ -177,10 +177,13 @@ describe('baton doctor', () => {
     }
     const r = cli(['doctor'], { cwd, db: missingDb });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain(`data dir   warn  ${join(cwd, 'data')} (does not exist)`);
     if (missingDb.BATON_DATABASE_URL) {
-      expect(r.stdout).toContain(`database   FAIL  ${missingDb.BATON_DATABASE_URL} does not answer: database "${missingName}" does not exist`);
+      expect(r.stdout).toContain(`data dir   ok    ${join(cwd, 'data')} (agent workspaces; made when a run first needs one)`);
+      expect(r.stdout).toContain(
+        `database   FAIL  ${missingDb.BATON_DATABASE_URL} does not answer: database "${missingName}" does not exist. Check that PostgreSQL is running and the database exists (createdb), or fix BATON_DATABASE_URL.`,
+      );
     } else {
+      expect(r.stdout).toContain(`data dir   warn  ${join(cwd, 'data')} (does not exist)`);
       expect(r.stdout).toContain(`database   FAIL  No Baton database at ${join(cwd, 'data', 'baton.db')}. Start the server once (npm start) or pass --data-dir / BATON_DATA_DIR.`);
     }
     expect(r.stdout).toContain('driver     ok    local (deterministic, offline)');

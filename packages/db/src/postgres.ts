@@ -29,10 +29,24 @@ const loadDriver = () =>
 export async function openPostgres({ url, max = 10, applicationName = 'baton' }: OpenPostgresOptions): Promise<PgDB> {
   const { pg, drizzle } = await loadDriver();
   readNumbersAsNumbers(pg);
-  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10_000,
+    // Outside a unit of work the pool only reads: a write there is a bug (it would commit on its own,
+    // apart from the unit it belongs with), so it fails loudly, as on SQLite's read-only connection.
+    // Units open their transactions READ WRITE (store.ts).
+    // A unit does database work only, so a transaction idle for long is a stalled or frozen node:
+    // Postgres ends it, releasing its row locks (a job it held can then be taken over).
+    options: '-c default_transaction_read_only=on -c idle_in_transaction_session_timeout=15000',
+  });
   // An idle client that loses its connection (the server restarts) is dropped from the pool; the
-  // error must not crash the process.
+  // error must not crash the process. A checked-out client (a unit of work holds one for its whole
+  // transaction) has no pool listener meanwhile: its next query fails instead (a 503), and without
+  // a listener of its own the connection's end would be an unhandled 'error' event.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return drizzle({ client: pool, schema }) as PgDB;
 }
 

@@ -111,7 +111,7 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
     async unit(fn, label) {
       const started = performance.now();
       try {
-        return await db.transaction((tx) => fn(tx as unknown as DB));
+        return await db.transaction((tx) => fn(tx as unknown as DB), { accessMode: 'read write' });
       } finally {
         const ms = performance.now() - started;
         if (ms >= slowMs) opts.onSlowUnit?.(ms, label);

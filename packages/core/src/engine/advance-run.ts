@@ -100,8 +100,9 @@ export async function advanceRun(ctx: CoreContext, runId: string, helpers: JobHe
     // Cancelled while a model call or tool was in flight: the abort is the expected way out.
     const now = (await ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)))[0];
     if (!now || isTerminal(now.status)) return;
-    if (e instanceof DriverError) {
-      // Tell the people watching; the worker retries the step with backoff.
+    if (e instanceof DriverError && !helpers.signal.aborted) {
+      // Tell the people watching; the worker retries the step with backoff. (Not when the worker
+      // lost the lease or is stopping: the step is someone else's, or will run again.)
       await appendRunEvent(ctx, run.id, { eventType: 'error', data: { stage: run.status, message: e.message, retrying: true } });
     }
     throw e;
@@ -260,13 +261,21 @@ async function runAction(ctx: CoreContext, helpers: JobHelpers, run: RunRow, ste
     });
   }
 
-  const result = await executeTool(ctx, run, tool, args, step);
+  const result = await executeTool(ctx, helpers, run, tool, args, step);
   return finishAction(ctx, helpers, run, step, result, { tool, args, auto: decision.kind === 'auto' ? decision : null });
 }
 
-async function executeTool(ctx: CoreContext, run: RunRow, tool: Tool<any>, args: Record<string, unknown>, step: ActionStep): Promise<ToolResult> {
+async function executeTool(ctx: CoreContext, helpers: JobHelpers, run: RunRow, tool: Tool<any>, args: Record<string, unknown>, step: ActionStep): Promise<ToolResult> {
   try {
-    return await tool.run(args, { core: ctx, config: ctx.config.engine, runId: run.id, workspace: step.workspace, environments: step.environments, signal: step.signal });
+    return await tool.run(args, {
+      core: ctx,
+      config: ctx.config.engine,
+      runId: run.id,
+      workspace: step.workspace,
+      environments: step.environments,
+      signal: step.signal,
+      write: (fn) => helpers.fenced(fn),
+    });
   } catch (e) {
     if (e instanceof ToolArgumentError) return { ok: false, summary: e.message, output: { error: e.message } };
     throw e;

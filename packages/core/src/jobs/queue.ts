@@ -128,6 +128,12 @@ export async function reclaimLeases(ctx: CoreContext, opts: { all?: boolean; own
   return reclaimed.length;
 }
 
+/** Inside a unit: throws LeaseLostError unless this worker still holds the job's lease (and locks its row). */
+export async function assertLease(ctx: CoreContext, job: JobRow): Promise<void> {
+  const held = await ctx.db.update(jobs).set({ lockedBy: job.lockedBy }).where(heldBy(job)).returning({ id: jobs.id });
+  if (held.length !== 1) throw new LeaseLostError(job.id);
+}
+
 /** Extends a lease this worker holds; false when it was lost (the worker should stop the job). */
 export async function extendLease(ctx: CoreContext, job: JobRow, leaseMs: number): Promise<boolean> {
   const held = await withTransaction(ctx, (c) =>

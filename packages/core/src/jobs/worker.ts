@@ -1,6 +1,6 @@
 import { withTransaction, type CoreContext } from '../context.ts';
 import { hostname } from 'node:os';
-import { completeJob, extendLease, failJob, LeaseLostError, leaseDueJobs, reclaimLeases, releaseJob, type JobRow } from './queue.ts';
+import { assertLease, completeJob, extendLease, failJob, LeaseLostError, leaseDueJobs, reclaimLeases, releaseJob, type JobRow } from './queue.ts';
 
 export interface JobHelpers {
   /**
@@ -11,7 +11,13 @@ export interface JobHelpers {
    * context it is given.
    */
   commit<T>(fn: (ctx: CoreContext) => Promise<T> | T): Promise<T>;
-  /** Aborted when the process is shutting down or the work was cancelled. */
+  /**
+   * A unit of work for the handler's intermediate writes (e.g. a tool's record of an environment's
+   * state): it commits only while this worker still holds the job's lease, else it throws
+   * LeaseLostError and writes nothing.
+   */
+  fenced<T>(fn: (ctx: CoreContext) => Promise<T> | T): Promise<T>;
+  /** Aborted when the process is shutting down, the work was cancelled or the lease was lost. */
   signal: AbortSignal;
 }
 
@@ -146,6 +152,15 @@ export class JobWorker {
     let committed = false;
     const helpers: JobHelpers = {
       signal: controller.signal,
+      fenced: (fn) =>
+        withTransaction(
+          this.ctx,
+          async (ctx) => {
+            await assertLease(ctx, job);
+            return fn(ctx);
+          },
+          job.name,
+        ),
       commit: async (fn) => {
         const out = await withTransaction(
           this.ctx,

@@ -27,7 +27,7 @@ export async function acceptInvitation(
   return withTransaction(ctx, async (ctx) => {
     const inv = await pendingInvitationByToken(ctx, token);
     const now = ctx.now().toISOString();
-    let user: { id: string; email: string; name: string };
+    let user: { id: string; email: string; name: string } | undefined;
 
     if (newAccount) {
       const [existing] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, inv.email));
@@ -37,9 +37,19 @@ export async function acceptInvitation(
       if (actor.via !== 'session') {
         throw forbidden('An API key cannot accept an invitation: sign in (the mk_session cookie), or send a name and password to create an account');
       }
+      [user] = await ctx.db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, actor.userId));
+      if (!user) throw unauthorized();
+      if (user.email.toLowerCase() !== inv.email.toLowerCase()) {
+        throw forbidden(`This invitation is for ${inv.email}; you are signed in as ${user.email}`);
+      }
+      const [member] = await ctx.db
+        .select({ id: memberships.id })
+        .from(memberships)
+        .where(and(eq(memberships.orgId, inv.orgId), eq(memberships.userId, user.id)));
+      if (member) throw conflict('You are already a member of this organization');
     }
 
-    // Claimed first, with a condition: of two concurrent accepts of one token, exactly one gets it.
+    // Claimed with a condition: of two concurrent accepts of one token, exactly one gets it.
     const claimed = await ctx.db
       .update(invitations)
       .set({ acceptedAt: now })
@@ -48,7 +58,7 @@ export async function acceptInvitation(
     if (claimed.length === 0) throw badRequest('This invitation has already been used');
 
     if (newAccount) {
-      const [created] = await ctx.db
+      [user] = await ctx.db
         .insert(users)
         .values({
           id: newId(),
@@ -60,20 +70,8 @@ export async function acceptInvitation(
           updatedAt: now,
         })
         .returning({ id: users.id, email: users.email, name: users.name });
-      user = created!;
-    } else {
-      const [me] = await ctx.db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, actor!.userId));
-      if (!me) throw unauthorized();
-      if (me.email.toLowerCase() !== inv.email.toLowerCase()) {
-        throw forbidden(`This invitation is for ${inv.email}; you are signed in as ${me.email}`);
-      }
-      const [member] = await ctx.db
-        .select({ id: memberships.id })
-        .from(memberships)
-        .where(and(eq(memberships.orgId, inv.orgId), eq(memberships.userId, me.id)));
-      if (member) throw conflict('You are already a member of this organization');
-      user = me;
     }
+    if (!user) throw new Error('no account to accept the invitation with');
 
     await ctx.db.update(invitations).set({ acceptedByUserId: user.id }).where(eq(invitations.id, inv.id));
     await ctx.db.insert(memberships).values({ id: newId(), orgId: inv.orgId, userId: user.id, role: inv.role, createdAt: now });

@@ -19,3 +19,5 @@ export * from './handoffs.ts';
 export * from './relay-jobs.ts';
 export * from './context-facets.ts';
 export * from './rate-limits.ts';
+export * from './invitations.ts';
+export * from './org-events.ts';

@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
 import { projectEnvironments } from '@baton/db';
-import { withTransaction } from '../../context.ts';
 import { checkCommand, runCommand } from './command.ts';
 import { requireString, ToolArgumentError, type EnvironmentRow, type Tool, type ToolContext } from './tool.ts';
 import { listFiles, readWorkspaceFile, writeWorkspaceFile } from './workspace.ts';
@@ -116,11 +115,11 @@ const deployTool: Tool<{ environment: string }> = {
     const env = findEnvironment(t, a.environment);
     if (!env.deployHookUrl) throw new ToolArgumentError(`environment "${a.environment}" has no deploy hook URL`);
     const now = () => t.core.now().toISOString();
-    await withTransaction(t.core, async (core) => {
+    await t.write(async (core) => {
       await core.db.update(projectEnvironments).set({ status: 'deploying', updatedAt: now() }).where(eq(projectEnvironments.id, env.id));
     });
     const r = await httpCall(env.deployHookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runId: t.runId, environment: env.name }) }, t, 'deploy hook');
-    await withTransaction(t.core, async (core) => {
+    await t.write(async (core) => {
       await core.db
         .update(projectEnvironments)
         // A refused hook was never called: the environment is as it was.
@@ -148,7 +147,7 @@ const healthCheckTool: Tool<{ environment: string }> = {
     if (r.refused) return { ok: false, summary: `Health check of ${env.name} refused: ${r.error}`, output: { ...r, health: null } };
     const health = r.ok ? 'healthy' : r.status >= 500 || r.status === 0 ? 'down' : 'degraded';
     const now = t.core.now().toISOString();
-    await withTransaction(t.core, async (core) => {
+    await t.write(async (core) => {
       await core.db.update(projectEnvironments).set({ healthStatus: health, healthCheckedAt: now, updatedAt: now }).where(eq(projectEnvironments.id, env.id));
     });
     return { ok: r.ok, summary: `${env.name} is ${health} (${r.error ?? `HTTP ${r.status}`})`, output: { ...r, health } };

@@ -13,6 +13,11 @@ export interface ToolContext {
   workspace: string;
   environments: EnvironmentRow[];
   signal: AbortSignal;
+  /**
+   * Runs fn as a unit of work fenced by the step's job lease: a worker that lost the lease (another
+   * node took the step over) writes nothing. Tools record state through this, never directly.
+   */
+  write<T>(fn: (core: CoreContext) => Promise<T>): Promise<T>;
 }
 
 export interface ToolResult {
