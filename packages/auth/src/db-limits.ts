@@ -13,7 +13,8 @@ const bump = rawStatement<{ count: number }>(
   'INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1) ' +
     'ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1 RETURNING count',
 );
-const pruneCounters = rawStatement('DELETE FROM rate_counters WHERE window_start < ?');
+// Per limit: limits with longer windows keep their counters longer.
+const pruneCounters = rawStatement('DELETE FROM rate_counters WHERE window_start < ? AND key LIKE ?');
 
 /** Fixed-window request counter per key, shared through the database. */
 export class DbRateLimiter {
@@ -34,7 +35,7 @@ export class DbRateLimiter {
       // Once per window per node: older windows decide nothing any more.
       if (this.prunedWindow !== start) {
         this.prunedWindow = start;
-        await pruneCounters.run(tx, start - this.windowMs);
+        await pruneCounters.run(tx, start - this.windowMs, `${this.name}:%`);
       }
       return bump.get(tx, `${this.name}:${key}`, start);
     }, 'rate limit');
