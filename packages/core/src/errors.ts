@@ -1,4 +1,4 @@
-import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '@baton/db';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, isUnstorableText } from '@baton/db';
 
 export const APP_ERROR_CODES = {
   BAD_REQUEST: 400,
@@ -43,6 +43,7 @@ export const unauthorized = (why = 'Unauthorized') => new AppError('UNAUTHORIZED
 export function knownError(e: unknown): AppError | null {
   if (e instanceof AppError) return e;
   if (isDatabaseUnavailable(e)) return new AppError('UNAVAILABLE', DATABASE_UNAVAILABLE, { retryAfterSeconds: 5 });
+  if (isUnstorableText(e)) return new AppError('BAD_REQUEST', 'Text may not contain the NUL character (\\u0000)');
   return null;
 }
 

@@ -180,3 +180,15 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 }
 
 export const DATABASE_UNAVAILABLE = 'The database is not reachable; try again shortly';
+
+/**
+ * True when the database refused a text value it cannot store: Postgres holds no NUL character in
+ * text or JSON (22021, 22P05), where SQLite would. The request's input is at fault, not the server.
+ */
+export function isUnstorableText(e: unknown): boolean {
+  for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
+    const code = (err as { code?: unknown }).code;
+    if (code === '22021' || code === '22P05') return true;
+  }
+  return false;
+}
