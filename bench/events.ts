@@ -11,6 +11,9 @@
 //           repeats, like 100 agent runs sharing the server's thread: the units wait concurrently,
 //           and core's SQLite writer lane commits the ones queued together in one transaction (a
 //           savepoint each) and one fsync; each task awaits its durable commit before appending again.
+//           On Postgres (BATON_DATABASE_URL set) each unit is its own transaction on a pooled
+//           connection; --synchronous is SQLite's and ignored there (the session's synchronous_commit
+//           decides: the server's, or the connecting role's).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -61,6 +64,19 @@ if (mode === 'single') {
     appended++;
     commits++;
   }
+} else if (baton.store.dialect === 'postgres') {
+  // On Postgres every unit is a transaction of its own on a pooled connection (BATON_DB_POOL_SIZE of
+  // them run at once); Postgres itself lets commits that wait on the WAL flush together share it.
+  await Promise.all(
+    runIds.map(async (runId) => {
+      let i = 0;
+      while (performance.now() < deadline) {
+        await withTransaction(core, (core) => appendRunEvents(core, runId, [event(i++)]));
+        appended++;
+        commits++;
+      }
+    }),
+  );
 } else {
   // Count real COMMITs: the first unit of each transaction registers one after-commit callback (the
   // callbacks of a batch run when it has committed, before the lane starts the next one).
@@ -87,6 +103,12 @@ if (mode === 'single') {
   );
 }
 const seconds = (performance.now() - t0) / 1000;
+// On Postgres the durability is the session's synchronous_commit (the server's setting, or the
+// connecting role's: ALTER ROLE … SET synchronous_commit = off): report what the pool ran with.
+const durability =
+  baton.store.dialect === 'postgres'
+    ? `synchronous_commit=${String((await (baton.store.reader as unknown as { $client: { query(q: string): Promise<{ rows: Array<{ synchronous_commit: string }> }> } }).$client.query('SHOW synchronous_commit')).rows[0]?.synchronous_commit)}`
+    : synchronous;
 await withTransaction(core, async (core) => {
   for (const runId of runIds) await finishRun(core, runId, 'completed');
 }, 'bench: finish runs');
@@ -94,7 +116,7 @@ await baton.close();
 process.stdout.write(
   JSON.stringify({
     mode,
-    synchronous,
+    synchronous: durability,
     runs: runCount,
     appended,
     commits,

@@ -9,11 +9,16 @@
 // and ingested context events until M exist there, with a handoff generated after every K of a
 // project's (--handoff-every K, default 100; a top-up must keep the same K).
 // The job worker is never started, so no seeded run is advanced by the engine.
+//
+// With BATON_DATABASE_URL=postgres://… (and BATON_SECRET_KEY) set, the same core code seeds that
+// Postgres database (the schema's dialect follows BATON_DATABASE_URL at start-up); DIR then holds
+// only the manifest. The engine-specific parts (--clone-to, the final checkpoint) have a Postgres
+// version each.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import { contextEvents, handoffs, runs } from '@baton/db';
+import { contextEvents, handoffs, rawStatement, runs } from '@baton/db';
 import {
   appendRunEvents,
   BATON_SOURCE,
@@ -196,6 +201,7 @@ const seededCount = async (orgIds: string[]) => (await core.db.select({ n: count
  * runs table and its indexes.
  */
 async function cloneRuns(orgIds: string[], target: number): Promise<number> {
+  if (baton.store.dialect === 'postgres') return cloneRunsPostgres(orgIds, target);
   // Plain SQL on SQLite's two connections: counted on the reader, copied in units of work on the
   // writer (the units' own connection, so the insert is prepared on it once).
   const writer = baton.store.sqliteWriter;
@@ -225,6 +231,53 @@ async function cloneRuns(orgIds: string[], target: number): Promise<number> {
       if (n >= orgTarget) break;
       const shift = Math.ceil(days) + 1;
       added += await baton.store.unit(async () => insert.run(shift, shift, orgId, maxRowid, orgTarget - n).changes, 'bench: clone runs');
+    }
+    process.stderr.write(`  clone: org ${i + 1}/${orgIds.length} at ${orgTarget} runs\n`);
+  }
+  return added;
+}
+
+/** The pool behind the store on Postgres (the reader is typed as SQLite's DB in name only, store.ts). */
+type PgPool = { query(text: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }> };
+const pgPool = () => (baton.store.reader as unknown as { $client: PgPool }).$client;
+
+/**
+ * cloneRuns on Postgres: the same copies (new ids, created_at and completed_at moved further into
+ * the past than anything existing, no events, last_seq 0), one INSERT … SELECT per pass, each its
+ * own transaction. A statement reads the snapshot it started with, so a pass never copies its own
+ * copies. The run_counts triggers keep the counts exact, as on SQLite.
+ */
+async function cloneRunsPostgres(orgIds: string[], target: number): Promise<number> {
+  const pool = pgPool();
+  const cols =
+    'org_id, project_id, user_id, status, stage_started_at, stage_history, request_text, scope_artifact, plan_artifact, total_credits_used, total_tokens_input, total_tokens_output, parent_run_id, model_used, error_message, driver, engine_state';
+  // The same text form as JavaScript's toISOString() (what core writes): 2025-01-02T03:04:05.678Z.
+  const shifted = (col: string) => `to_char((${col}::timestamptz - make_interval(days => ?::int)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const insertClones = rawStatement<{ n: number }>(
+    `WITH copied AS (
+       INSERT INTO runs (id, ${cols}, last_seq, created_at, completed_at)
+       SELECT gen_random_uuid()::text, ${cols}, 0, ${shifted('created_at')}, CASE WHEN completed_at IS NULL THEN NULL ELSE ${shifted('completed_at')} END
+       FROM runs
+       WHERE org_id = ? AND status IN ('completed', 'failed', 'cancelled')
+       LIMIT ?
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM copied`,
+  );
+  let added = 0;
+  for (const [i, orgId] of orgIds.entries()) {
+    const orgTarget = Math.floor(target / orgIds.length) + (i < target % orgIds.length ? 1 : 0);
+    for (;;) {
+      const { rows } = await pool.query(
+        'SELECT count(*)::int AS n, extract(epoch FROM max(created_at::timestamptz) - min(created_at::timestamptz)) / 86400 AS days FROM runs WHERE org_id = $1',
+        [orgId],
+      );
+      const n = Number(rows[0]!.n);
+      const days = Number(rows[0]!.days ?? 0);
+      if (n >= orgTarget) break;
+      const shift = Math.ceil(days) + 1;
+      // Outside a unit the pool only reads (packages/db/src/postgres.ts): the copy is a unit of its own.
+      const r = await baton.store.unit((tx) => insertClones.get(tx, shift, shift, orgId, orgTarget - n), 'bench: clone runs');
+      added += Number(r?.n ?? 0);
     }
     process.stderr.write(`  clone: org ${i + 1}/${orgIds.length} at ${orgTarget} runs\n`);
   }
@@ -349,7 +402,10 @@ const totals = {
   readOrgRuns: await seededCount(orgIds),
   org0Runs: (await core.db.select({ n: count() }).from(runs).where(eq(runs.orgId, orgIds[0]!)))[0]?.n ?? 0,
   org0Completed: (await core.db.select({ n: count() }).from(runs).where(and(eq(runs.orgId, orgIds[0]!), eq(runs.status, 'completed'))))[0]?.n ?? 0,
-  runEvents: (baton.store.reader.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n,
+  runEvents:
+    baton.store.dialect === 'postgres'
+      ? Number((await pgPool().query('SELECT count(*)::bigint AS n FROM run_events')).rows[0]!.n)
+      : (baton.store.reader.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n,
   contextEventsIngested: await ingestedCount(),
   contextEventsFromRuns: (await core.db.select({ n: count() }).from(contextEvents).where(eq(contextEvents.source, BATON_SOURCE)))[0]?.n ?? 0,
   handoffs: (await core.db.select({ n: count() }).from(handoffs))[0]?.n ?? 0,
@@ -372,9 +428,17 @@ const totals = {
       .limit(10)
   ).map((r) => r.id),
 };
-// Checkpoint so the measured server does not start with a large WAL to replay (on the writer: no
-// unit is open now, and the reader holds no snapshot between statements).
-baton.store.sqliteWriter!.$client.pragma('wal_checkpoint(TRUNCATE)');
+if (baton.store.dialect === 'postgres') {
+  // What autovacuum would have done by now on a live database: statistics for the planner and the
+  // visibility map (index-only scans of the covering list indexes). Then a checkpoint, so the
+  // measured server does not share the disk with the seed's dirty pages being written out.
+  await pgPool().query('VACUUM (ANALYZE)');
+  await pgPool().query('CHECKPOINT');
+} else {
+  // Checkpoint so the measured server does not start with a large WAL to replay (on the writer: no
+  // unit is open now, and the reader holds no snapshot between statements).
+  baton.store.sqliteWriter!.$client.pragma('wal_checkpoint(TRUNCATE)');
+}
 await baton.close();
 process.stdout.write(
   JSON.stringify({

