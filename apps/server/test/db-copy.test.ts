@@ -121,7 +121,8 @@ function sqliteCounts(file: string): Record<string, number> {
 async function runCountsAgree(url: string) {
   const kept = await pgQuery<{ org_id: string; project_key: string; status: string; n: string }>(
     url,
-    `SELECT org_id, project_key, status, n::text FROM run_counts WHERE n <> 0 ORDER BY 1, 2, 3`,
+    // A count is the sum over its shards (Postgres spreads each change over 16).
+    `SELECT org_id, project_key, status, sum(n)::text AS n FROM run_counts GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3`,
   );
   const counted = await pgQuery<{ org_id: string; project_key: string; status: string; n: string }>(
     url,

@@ -192,3 +192,14 @@ export function isUnstorableText(e: unknown): boolean {
   }
   return false;
 }
+
+const asyncCommit = isPostgres ? rawStatement('SET LOCAL synchronous_commit TO OFF') : null;
+
+/**
+ * Inside a unit: let its commit return before the WAL reaches disk (Postgres). Only for writes whose
+ * loss in a crash harms nothing, such as rate counters; a crash can lose the last fraction of a
+ * second of them, never corrupt anything. SQLite's units share the writer's group commit: nothing to do.
+ */
+export async function relaxDurability(tx: DB): Promise<void> {
+  if (asyncCommit) await asyncCommit.run(tx);
+}

@@ -2,9 +2,14 @@ import { table, text, integer, primaryKey } from './kit.ts';
 import { organizations } from './organizations.ts';
 
 /**
- * Runs per (org, project, status), kept exact by SQLite triggers on `runs` (see the migration
- * 0002_run_counts). List endpoints read their `count` here instead of counting an org's whole index,
- * so a count costs the same at ten thousand runs as at a million. project_key is '' for no project.
+ * Runs per (org, project, status), kept exact by triggers on `runs` (migrations: SQLite 0002 and
+ * 0008, Postgres 0001 and 0004). List endpoints read their `count` here (the sum over shards)
+ * instead of counting an org's whole index, so a count costs the same at ten thousand runs as at a
+ * million. project_key is '' for no project.
+ *
+ * `shard` spreads one count over several rows: on Postgres each change lands on a random one of
+ * 16, so concurrent run creations and stage changes in one project do not all queue on one row
+ * lock until their commit. SQLite writes one unit at a time and uses shard 0 only.
  */
 export const runCounts = table(
   'run_counts',
@@ -14,7 +19,8 @@ export const runCounts = table(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     projectKey: text('project_key').notNull(),
     status: text('status').notNull(),
+    shard: integer('shard').notNull().default(0),
     n: integer('n').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.projectKey, t.status] })],
+  (t) => [primaryKey({ columns: [t.orgId, t.projectKey, t.status, t.shard] })],
 );
