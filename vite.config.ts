@@ -13,6 +13,8 @@ const SQLITE_ENGINE_TESTS = [
   'packages/db/test/linked-epochs.test.ts',
   'packages/db/test/schema-parity.test.ts',
   'test/query-plans.test.ts',
+  // The SQLite smoke bench; the postgres project runs its own (bench-smoke-postgres).
+  'test/bench-smoke.test.ts',
 ];
 
 export default defineConfig({
@@ -41,7 +43,7 @@ export default defineConfig({
         test: {
           name: 'sqlite',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'test/cluster/**'],
+          exclude: ['**/node_modules/**', 'test/cluster/**', 'test/bench-smoke-postgres.test.ts'],
           env: { BATON_SCHEMA_DIALECT: 'sqlite' },
         },
       },
