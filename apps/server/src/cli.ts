@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnv, redactDatabaseUrl, type Env } from './env.ts';
+import { isPostgresUrl, parseEnv, redactDatabaseUrl, type Env } from './env.ts';
 import { bootstrap, type Baton } from './bootstrap.ts';
 import { listOutbox, probeSandbox, sandboxNotes } from '@baton/core';
 import { copySqliteToPostgres, probePostgres, type CopyProgress } from '@baton/db';
@@ -177,16 +177,6 @@ async function doctor(env: Env): Promise<number> {
 }
 
 const POSTGRES_URL_EXAMPLE = 'postgres://baton:secret@db.internal:5432/baton';
-
-function isPostgresUrl(v: string): boolean {
-  if (!/^postgres(ql)?:\/\//i.test(v)) return false;
-  try {
-    const u = new URL(v);
-    return Boolean(u.hostname || u.searchParams.get('host'));
-  } catch {
-    return false;
-  }
-}
 
 /** `db copy --to URL`: the data dir's baton.db into an empty Postgres database. */
 async function dbCopy(env: Env, rest: string[]): Promise<number> {

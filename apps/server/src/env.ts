@@ -81,7 +81,8 @@ export type Env = z.infer<typeof ZEnv> & {
   nodeId: string;
 };
 
-function isPostgresUrl(v: string): boolean {
+/** A postgres:// or postgresql:// URL naming a host (BATON_DATABASE_URL, `db copy --to`). */
+export function isPostgresUrl(v: string): boolean {
   if (!/^postgres(ql)?:\/\//i.test(v)) return false;
   try {
     const u = new URL(v);
