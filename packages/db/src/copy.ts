@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
 import { migrationsFolderFor, newestKnownMigration } from './migrate.ts';
-import { migratePostgres } from './postgres.ts';
+import { describePostgresTarget, migratePostgres } from './postgres.ts';
 
 /**
  * `baton db copy`: moves a SQLite Baton database (the data dir's baton.db) into an empty Postgres
@@ -85,15 +85,6 @@ interface TargetTable {
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
 /** host:port/database, never the user or password. */
-export function describePostgresTarget(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
-  } catch {
-    return 'the given address';
-  }
-}
-
 export async function copySqliteToPostgres({ sqliteFile, postgresUrl, onProgress }: CopyOptions): Promise<CopyResult> {
   const progress = onProgress ?? (() => {});
   if (!existsSync(sqliteFile)) throw new DbCopyError(`no SQLite database at ${sqliteFile}`);
@@ -108,7 +99,7 @@ export async function copySqliteToPostgres({ sqliteFile, postgresUrl, onProgress
       await client.connect();
     } catch (e) {
       await client.end().catch(() => {});
-      throw new DbCopyError(`cannot connect to PostgreSQL at ${describePostgresTarget(postgresUrl)}: ${(e as Error)?.message ?? String(e)}`);
+      throw new DbCopyError(`cannot connect to PostgreSQL at ${describePostgresTarget(postgresUrl, 'the given address')}: ${(e as Error)?.message ?? String(e)}`);
     }
     client.on('error', () => {});
     try {

@@ -68,17 +68,18 @@ export async function closePostgres(db: PgDB): Promise<void> {
 export class PostgresUnreachableError extends Error {
   constructor(url: string, cause: unknown) {
     const why = (cause as { code?: string; message?: string })?.message ?? String(cause);
-    super(`cannot connect to PostgreSQL at ${describeTarget(url)}: ${why}. Is it running, and is BATON_DATABASE_URL right?`);
+    super(`cannot connect to PostgreSQL at ${describePostgresTarget(url)}: ${why}. Is it running, and is BATON_DATABASE_URL right?`);
     this.name = 'PostgresUnreachableError';
   }
 }
 
-function describeTarget(url: string): string {
+/** host:port/database of a Postgres URL, with no user or password: safe for messages. */
+export function describePostgresTarget(url: string, unparsable = 'the configured address'): string {
   try {
     const u = new URL(url);
     return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
   } catch {
-    return 'the configured address';
+    return unparsable;
   }
 }
 
