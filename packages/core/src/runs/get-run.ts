@@ -36,14 +36,24 @@ export async function getRunDetail(ctx: CoreContext, actor: Actor, activeOrgId: 
     composedDetails.set(parts, { run, detail });
     return detail;
   }
-  const row = await runOfOrg(ctx, runId, orgId);
-  if (!row) throw notFound('Run not found');
-  const events = await preparedQuery(ctx.db, 'runEvents', (db) =>
-    db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)),
-  ).all({ runId });
-  const approvalRows = await preparedQuery(ctx.db, 'runApprovals', (db) =>
-    db.select().from(approvals).where(eq(approvals.runId, sql.placeholder('runId'))).orderBy(asc(approvals.createdAt), asc(approvals.id)),
-  ).all({ runId });
+  // The row, its approvals and its events are three reads, and a unit may commit between them (on
+  // Postgres each can run on a different pooled connection). Every change to a run's approvals also
+  // appends an event and moves lastSeq in the same unit, so reading the row first and the events
+  // last, then checking that the last event is the row's lastSeq, proves the three agree; a detail
+  // that straddled a commit is read again (the race is rare: a unit landing within one read).
+  let row, events, approvalRows;
+  for (let attempt = 0; ; attempt++) {
+    row = await runOfOrg(ctx, runId, orgId);
+    if (!row) throw notFound('Run not found');
+    approvalRows = await preparedQuery(ctx.db, 'runApprovals', (db) =>
+      db.select().from(approvals).where(eq(approvals.runId, sql.placeholder('runId'))).orderBy(asc(approvals.createdAt), asc(approvals.id)),
+    ).all({ runId });
+    events = await preparedQuery(ctx.db, 'runEvents', (db) =>
+      db.select().from(runEvents).where(eq(runEvents.runId, sql.placeholder('runId'))).orderBy(asc(runEvents.sequenceNumber)),
+    ).all({ runId });
+    const lastSeen = events.length ? events[events.length - 1]!.sequenceNumber : 0;
+    if (lastSeen === row.lastSeq || attempt >= 4) break;
+  }
   const rendered = renderRun(row);
   const detail = { events: events.map(renderEvent), approvals: approvalRows.map(renderApproval) };
   const fresh = { status: row.status, lastSeq: row.lastSeq, projectId: row.projectId };
