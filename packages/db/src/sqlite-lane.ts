@@ -36,6 +36,10 @@ export class SqliteWriterLane {
   private readonly slowUnitMs: number;
   private readonly onSlowUnit: LaneOptions['onSlowUnit'];
   private readonly onTransactionEnd: LaneOptions['onTransactionEnd'];
+  // Prepared once: exec() parses its SQL on every call, and these run around every unit.
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackTo: Database.Statement;
 
   constructor(
     private readonly writer: Database.Database,
@@ -45,6 +49,9 @@ export class SqliteWriterLane {
     this.slowUnitMs = opts.slowUnitMs ?? 50;
     this.onSlowUnit = opts.onSlowUnit;
     this.onTransactionEnd = opts.onTransactionEnd;
+    this.savepoint = writer.prepare('SAVEPOINT unit');
+    this.release = writer.prepare('RELEASE unit');
+    this.rollbackTo = writer.prepare('ROLLBACK TO unit');
   }
 
   /** How many units are waiting for the lane (diagnostics, tests). */
@@ -93,15 +100,15 @@ export class SqliteWriterLane {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     for (const p of batch) {
       const started = performance.now();
-      w.exec('SAVEPOINT unit');
+      this.savepoint.run();
       try {
         const value = await p.fn();
-        w.exec('RELEASE unit');
+        this.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
         try {
-          w.exec('ROLLBACK TO unit');
-          w.exec('RELEASE unit');
+          this.rollbackTo.run();
+          this.release.run();
         } catch {
           // The whole transaction is gone (e.g. SQLITE_FULL rolled it back): fail the batch below.
         }
