@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import { jobs, notify, skipLocked } from '@baton/db';
+import { jobs, notify, preparedQuery, skipLocked } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
 
@@ -18,24 +18,38 @@ export interface EnqueueInput {
 }
 
 /** Inserts a job inside the caller's transaction, so it exists exactly when the caller's effects do. */
+// Prepared once per handle: every run step and every POST /runs enqueues a job.
+const insertJob = (ctx: CoreContext) =>
+  preparedQuery(ctx.db, 'insertJob', (db) =>
+    db
+      .insert(jobs)
+      .values({
+        id: sql.placeholder('id'),
+        name: sql.placeholder('name'),
+        key: sql.placeholder('key'),
+        payload: sql.placeholder('payload'),
+        runAt: sql.placeholder('runAt'),
+        maxAttempts: sql.placeholder('maxAttempts'),
+        createdAt: sql.placeholder('at'),
+        updatedAt: sql.placeholder('at'),
+      })
+      .onConflictDoNothing(),
+  );
+
 export async function enqueueJob(ctx: CoreContext, input: EnqueueInput): Promise<void> {
   const now = ctx.now();
   const runAt = input.runAt ?? now;
   const due = runAt.getTime() <= now.getTime();
   await withTransaction(ctx, async (c) => {
-    await c.db
-    .insert(jobs)
-    .values({
+    await insertJob(c).run({
       id: newTimeOrderedId(),
       name: input.name,
       key: input.key ?? null,
       payload: input.payload,
       runAt: runAt.getTime(),
       maxAttempts: input.maxAttempts ?? 5,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    })
-    .onConflictDoNothing();
+      at: now.toISOString(),
+    });
     if (due) await notify(c.db, JOBS_CHANNEL, input.name);
   });
   if (due && ctx.wakeWorker) {
