@@ -139,8 +139,15 @@ const pgNotify = isPostgres ? rawStatement('SELECT pg_notify(?, ?)') : null;
  * nobody else listens: nothing to send.
  */
 export async function notify(db: DB, channel: string, payload: string): Promise<void> {
-  if (pgNotify) await pgNotify.run(db, channel, payload);
+  if (!pgNotify) return;
+  // In a unit (store.ts), the notification rides along with its COMMIT (postgres.ts runPgUnit).
+  const queued = pendingNotifications.get(db);
+  if (queued) queued.push([channel, payload]);
+  else await pgNotify.run(db, channel, payload);
 }
+
+/** The notifications each open Postgres unit will send with its COMMIT, by transaction handle. */
+export const pendingNotifications = new WeakMap<object, Array<[string, string]>>();
 
 /** `column IN (the elements of a JSON array passed as one parameter)`: a variable-length list in a prepared statement. */
 export function inJsonArray(column: SQLWrapper, jsonArray: SQLWrapper | string): SQL {

@@ -5,7 +5,8 @@ import * as schema from './schema/index.ts';
 import { openDatabase, closeDatabase, type DB, type SynchronousMode } from './client.ts';
 import { dialectOf, SCHEMA_DIALECT, type Dialect } from './dialect.ts';
 import { runMigrations } from './migrate.ts';
-import { closePostgres, migratePostgres, openPostgres, PgListener, type PgDB } from './postgres.ts';
+import { closePostgres, migratePostgres, openPostgres, PgListener, runPgUnit, type PgDB } from './postgres.ts';
+import { pendingNotifications } from './query.ts';
 import { SqliteWriterLane } from './sqlite-lane.ts';
 import { linkReadCaches, noteCommit } from './change-epochs.ts';
 
@@ -111,7 +112,7 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
     async unit(fn, label) {
       const started = performance.now();
       try {
-        return await db.transaction((tx) => fn(tx as unknown as DB), { accessMode: 'read write' });
+        return await runPgUnit(db, (tx) => fn(tx as DB), pendingNotifications);
       } finally {
         const ms = performance.now() - started;
         if (ms >= slowMs) opts.onSlowUnit?.(ms, label);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStore, type Store } from '../src/store.ts';
+import { notify } from '../src/query.ts';
 import { users } from '../src/schema/index.ts';
 import { SCHEMA_DIALECT } from '../src/dialect.ts';
 import { createTestDatabase } from '../../../test/helpers/embedded-postgres.ts';
@@ -68,5 +69,31 @@ describe(`store on ${SCHEMA_DIALECT}`, () => {
     await expect(store.unit(async (tx) => void (await tx.insert(users).values(user(1))))).rejects.toThrow();
     await store.unit(async (tx) => void (await tx.insert(users).values(user(5))));
     expect((await store.reader.select().from(users)).length).toBe(4);
+  });
+
+  it("a unit's notifications are delivered with its commit, in order and intact, and a rolled-back unit sends none", async () => {
+    const heard: string[] = [];
+    const stop = await store.listen('baton_store_test', (payload) => heard.push(payload));
+    try {
+      await expect(
+        store.unit(async (tx) => {
+          await notify(tx, 'baton_store_test', 'rolled back');
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
+      await store.unit(async (tx) => {
+        await tx.insert(users).values(user(6));
+        await notify(tx, 'baton_store_test', "first 'quoted' \\ one");
+        await notify(tx, 'baton_store_test', 'second');
+      });
+      expect((await store.reader.select().from(users).where(eq(users.id, 'u6'))).length).toBe(1);
+      // Postgres delivers at the commit; on SQLite one process owns the database and nothing is sent.
+      const expected = store.dialect === 'postgres' ? ["first 'quoted' \\ one", 'second'] : [];
+      await expect.poll(() => heard, { timeout: 5000 }).toEqual(expected);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(heard).toEqual(expected);
+    } finally {
+      stop();
+    }
   });
 });

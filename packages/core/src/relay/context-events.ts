@@ -189,10 +189,16 @@ const RUN_CONTEXT_TYPES = new Set(['stage_transition', 'approval_requested', 'ap
  * decided, so an approval that was granted is not handed off as still open. Runs without a project
  * go to their creator's personal stream.
  */
-export async function recordRunContext(ctx: CoreContext, runId: string, events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>, createdAt: string): Promise<void> {
+export async function recordRunContext(
+  ctx: CoreContext,
+  runId: string,
+  events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>,
+  createdAt: string,
+  known?: RunContextFacts,
+): Promise<void> {
   if (!events.some((e) => RUN_CONTEXT_TYPES.has(e.eventType))) return;
   const db = ctx.db;
-  const run = await stmt.run.get(db, runId);
+  const run = known ?? (await stmt.run.get(db, runId));
   if (!run) return;
   const lookups: RunLookups = {
     actionOf: async (id) => (await stmt.approvalAction.get(db, id, runId))?.action_summary ?? null,
@@ -207,9 +213,17 @@ export async function recordRunContext(ctx: CoreContext, runId: string, events: 
   }
 }
 
+/** What a run's context lines are written from (the run's row, as stmt.run reads it). */
+export interface RunContextFacts {
+  org_id: string;
+  project_id: string | null;
+  user_id: string;
+  request_text: string;
+}
+
 // Plain statements: this runs inside the event append, Baton's hottest write.
 const stmt = {
-  run: rawStatement<{ org_id: string; project_id: string | null; user_id: string; request_text: string }>(
+  run: rawStatement<RunContextFacts>(
     'SELECT org_id, project_id, user_id, request_text FROM runs WHERE id = ?',
   ),
   insert: rawStatement(

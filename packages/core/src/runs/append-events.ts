@@ -2,7 +2,7 @@ import { notify, rawStatement, RUN_EVENT_TYPES } from '@baton/db';
 import { RUN_EVENTS_CHANNEL } from './event-bus.ts';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
-import { recordRunContext } from '../relay/context-events.ts';
+import { recordRunContext, type RunContextFacts } from '../relay/context-events.ts';
 import { renderEvent } from './render-run.ts';
 import type { TRunEvent } from './run.types.ts';
 
@@ -39,9 +39,9 @@ function eventJson(r: { data: Record<string, unknown> }): string {
 /**
  * Appends events to a run with consecutive sequence numbers, inside the caller's transaction (or a
  * new one). Subscribers are woken only after the commit, so nobody ever sees an event that is then
- * rolled back.
+ * rolled back. `run`, when the caller has just written the run, spares reading it back.
  */
-export async function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunEvent[]): Promise<TRunEvent[]> {
+export async function appendRunEvents(ctx: CoreContext, runId: string, events: NewRunEvent[], run?: RunContextFacts): Promise<TRunEvent[]> {
   if (!events.length) return [];
   return withTransaction(ctx, async (ctx) => {
     // Bumping last_seq takes the run's row lock (Postgres) or the writer (SQLite): two units
@@ -64,7 +64,7 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
     for (const r of rows) {
       await insertEvent.run(ctx.db, r.id, r.runId, r.sequenceNumber, r.eventType, eventJson(r), r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt);
     }
-    await recordRunContext(ctx, runId, rows, createdAt);
+    await recordRunContext(ctx, runId, rows, createdAt, run);
     // Other nodes' streams hear of it at the commit (ids only; they read the rows).
     await notify(ctx.db, RUN_EVENTS_CHANNEL, `${runId} ${rows[0]!.sequenceNumber} ${seq}`);
     const rendered = rows.map(renderEvent);
@@ -74,5 +74,5 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
   });
 }
 
-export const appendRunEvent = async (ctx: CoreContext, runId: string, event: NewRunEvent): Promise<TRunEvent> =>
-  (await appendRunEvents(ctx, runId, [event]))[0]!;
+export const appendRunEvent = async (ctx: CoreContext, runId: string, event: NewRunEvent, run?: RunContextFacts): Promise<TRunEvent> =>
+  (await appendRunEvents(ctx, runId, [event], run))[0]!;

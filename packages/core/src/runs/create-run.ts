@@ -47,7 +47,8 @@ export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: str
       driver: ctx.config.engine.driver,
       now,
     }))!;
-    await appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: null, to: 'intake' } });
+    const facts = { org_id: run.orgId, project_id: run.projectId, user_id: run.userId, request_text: run.requestText };
+    await appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: null, to: 'intake' } }, facts);
     await enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
     return renderRun(run);
   });
