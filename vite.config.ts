@@ -24,6 +24,15 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
+    // scripts/build.mjs reports every chunk's gzipped size itself (dist/build-report.json).
+    reportCompressedSize: false,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // zod's sources carry explanatory comments next to @__PURE__ that Rollup cannot place; harmless.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/zod/')) return;
+        warn(warning);
+      },
+    },
   },
   server: {
     proxy: { '/trpc': 'http://localhost:3000', '/api': 'http://localhost:3000', '/relay': 'http://localhost:3000' },

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, vi } from 'vitest';
 import type { Logger } from '@baton/core';
@@ -26,6 +27,59 @@ export const STEP_TIMEOUT = 10_000;
 
 /** Retries an assertion until it holds or the step timeout runs out. */
 export const eventually = <T>(fn: () => Promise<T> | T) => vi.waitFor(fn, { timeout: STEP_TIMEOUT, interval: 50 });
+
+const AXE_SCRIPT = fileURLToPath(new URL('../../../node_modules/axe-core/axe.min.js', import.meta.url));
+/** Where screenshotAll saves (git-ignored). */
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../test-screenshots/', import.meta.url));
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any serious or critical violation, listing
+ * each with the elements it concerns. Answers every violation found (minor and moderate ones too).
+ */
+export async function checkA11y(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SCRIPT });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  });
+  const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(blocking, `axe on ${page.url()} (${await page.evaluate(() => document.documentElement.dataset.theme)} theme)`).toEqual([]);
+  return violations;
+}
+
+/**
+ * Full-page screenshots of the page as it is now at 1280 and 360 px wide, in the light and the dark
+ * theme: test-screenshots/<name>-<width>-<theme>.png. Restores the viewport and theme afterwards.
+ */
+export async function screenshotAll(page: Page, name: string): Promise<string[]> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const viewport = page.viewportSize();
+  const theme = await page.evaluate(() => document.documentElement.dataset.theme ?? '');
+  const files: string[] = [];
+  try {
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+      for (const t of ['light', 'dark']) {
+        await page.evaluate((value) => (document.documentElement.dataset.theme = value), t);
+        const path = join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}-${width}-${t}.png`);
+        await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+        files.push(path);
+      }
+    }
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+    await page.evaluate((value) => (document.documentElement.dataset.theme = value), theme);
+  }
+  return files;
+}
 
 /** Registers through the SPA's form and waits until home shows the new user. */
 export async function registerThroughForm(page: Page, url: string, user: { name: string; email: string; password: string; org: string }) {

@@ -1,46 +1,22 @@
 import { useId, useState } from 'react';
-import { trpc, errorMessage } from '../lib/trpc.ts';
-import { formatTime, type Approval } from '../lib/runs.ts';
+import type { Approval } from '../lib/runs.ts';
+import { Button } from './button.tsx';
+import { Field } from './field.tsx';
+import { RelativeTime } from './relative-time.tsx';
+
+export type Decision = { kind: 'approve' } | { kind: 'deny'; reason?: string };
 
 /**
- * A pending approval, with everything a person needs to decide, and the decision itself.
- * Errors go to the page (onError): when the approval was decided elsewhere, the refreshed run no
- * longer lists it as pending and this card disappears, but the person should still read why.
+ * A pending approval, with everything a person needs to decide, and the decision buttons. The
+ * decision itself is the page's mutation: it hides this card at once (optimistic) and reports a
+ * refusal on the page, since by then this card may be gone.
  */
-export function ApprovalCard({
-  runId,
-  approval,
-  onDecided,
-  onError,
-}: {
-  runId: string;
-  approval: Approval;
-  onDecided: () => void | Promise<void>;
-  onError: (message: string | null) => void;
-}) {
+export function ApprovalCard({ approval, onDecide, busy }: { approval: Approval; onDecide: (d: Decision) => void; busy: Decision['kind'] | null }) {
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState<'approve' | 'deny' | null>(null);
   const headingId = useId();
-  const reasonId = useId();
   const evidence = approval.evidence ?? {};
   const description = typeof evidence.description === 'string' ? evidence.description : null;
   const stage = typeof evidence.stage === 'string' ? evidence.stage : null;
-
-  const decide = async (kind: 'approve' | 'deny') => {
-    setBusy(kind);
-    onError(null);
-    try {
-      if (kind === 'approve') await trpc.mk.runs.approve.mutate({ id: runId, approvalId: approval.id });
-      else await trpc.mk.runs.deny.mutate({ id: runId, approvalId: approval.id, ...(reason.trim() ? { reason: reason.trim() } : {}) });
-      await onDecided();
-    } catch (e) {
-      onError(`Could not ${kind} “${approval.actionSummary}”: ${errorMessage(e)}`);
-      // The approval may have been decided elsewhere (another tab, the API): show the run as it is now.
-      void onDecided();
-    } finally {
-      setBusy(null);
-    }
-  };
 
   return (
     <section className="card approval" aria-labelledby={headingId} data-testid="pending-approval">
@@ -73,21 +49,18 @@ export function ApprovalCard({
         </dd>
         <dt>Expires</dt>
         <dd>
-          <time dateTime={approval.expiresAt ?? undefined}>{formatTime(approval.expiresAt)}</time>
+          <RelativeTime iso={approval.expiresAt} />
           <span className="muted"> — the run is cancelled if nobody decides by then</span>
         </dd>
       </dl>
-      <label className="field" htmlFor={reasonId}>
-        <span>Reason for denying (optional)</span>
-        <input id={reasonId} name="denyReason" value={reason} maxLength={1000} onChange={(e) => setReason(e.target.value)} />
-      </label>
+      <Field label="Reason for denying (optional)" name="denyReason" value={reason} maxLength={1000} onChange={setReason} />
       <div className="actions">
-        <button type="button" onClick={() => void decide('approve')} disabled={busy !== null} aria-label={`Approve: ${approval.actionSummary}`}>
+        <Button onClick={() => onDecide({ kind: 'approve' })} disabled={busy !== null} aria-label={`Approve: ${approval.actionSummary}`}>
           {busy === 'approve' ? 'Approving…' : 'Approve'}
-        </button>
-        <button type="button" className="danger" onClick={() => void decide('deny')} disabled={busy !== null} aria-label={`Deny: ${approval.actionSummary}`}>
+        </Button>
+        <Button variant="danger" onClick={() => onDecide({ kind: 'deny', ...(reason.trim() ? { reason: reason.trim() } : {}) })} disabled={busy !== null} aria-label={`Deny: ${approval.actionSummary}`}>
           {busy === 'deny' ? 'Denying…' : 'Deny'}
-        </button>
+        </Button>
       </div>
     </section>
   );

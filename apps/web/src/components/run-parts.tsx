@@ -28,9 +28,6 @@ export function StatusBadge({ status, waiting }: { status: RunStatus; waiting?: 
 
 type StageState = 'done' | 'skipped' | 'current' | 'waiting' | 'stopped' | 'todo';
 
-// A skipped stage is not a finished one: grey, not green (styles.css has no rule for it).
-const SKIPPED_STYLE = { borderTopColor: '#98a2b3', background: '#f8f9fb' } as const;
-
 /**
  * Where the run is in its eight stages. stageHistory lists every stage that ended, with what it
  * did: `done`, or `skipped` with the reason (a deploy stage with no deploy hook ends without
@@ -59,7 +56,6 @@ export function StageProgress({ run, waiting }: { run: RunDetail; waiting: boole
               key={stage}
               className={`stage stage-${state}`}
               data-state={state}
-              style={state === 'skipped' ? SKIPPED_STYLE : undefined}
               aria-current={state === 'current' || state === 'waiting' ? 'step' : undefined}
               title={h ? `${stage}: ${describeStageResult(h)} (${formatDuration(h.startedAt, h.endedAt)})` : stage}
             >

@@ -13,6 +13,12 @@ export type RunEventType = RunEvent['eventType'];
 export const STAGES = ['intake', 'clarify', 'scope', 'plan', 'build', 'verify', 'deploy', 'monitor'] as const satisfies readonly RunStatus[];
 export const TERMINAL = ['completed', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
 
+/** Every status, for filters. Checked against the server's enum both ways below. */
+export const RUN_STATUSES = [...STAGES, ...TERMINAL] as const;
+type Missing = Exclude<RunStatus, (typeof RUN_STATUSES)[number]>;
+const _allStatuses: [Missing] extends [never] ? true : Missing = true;
+void _allStatuses;
+
 export const isTerminal = (status: string): boolean => (TERMINAL as readonly string[]).includes(status);
 
 /**

@@ -1,14 +1,12 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
-import type { inferRouterOutputs } from '@trpc/server';
+import { createTRPCContext, createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
+import type { QueryClient } from '@tanstack/react-query';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '@baton/api';
-
-const ORG_KEY = 'baton.orgId';
-
-export const getActiveOrgId = (): string | null => localStorage.getItem(ORG_KEY);
-export const setActiveOrgId = (id: string | null) => (id ? localStorage.setItem(ORG_KEY, id) : localStorage.removeItem(ORG_KEY));
+import { getActiveOrgId } from './org.ts';
 
 /** The same procedures the REST APIs serve, typed end to end. The session cookie rides along. */
-export const trpc = createTRPCClient<AppRouter>({
+export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: '/trpc',
@@ -20,8 +18,17 @@ export const trpc = createTRPCClient<AppRouter>({
   ],
 });
 
+/** In components: `const trpc = useTRPC()`, then `useQuery(trpc.mk.runs.list.queryOptions(input))`. */
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+/** The same options proxy outside React (route loaders, beforeLoad). */
+export const createTrpcProxy = (queryClient: QueryClient) => createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
+export type TrpcProxy = ReturnType<typeof createTrpcProxy>;
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type Me = RouterOutputs['session']['me'];
+export type OrgMembership = Me['organizations'][number];
 
 export function errorMessage(e: unknown): string {
   if (e instanceof TRPCClientError) {
@@ -32,4 +39,13 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export const isUnauthorized = (e: unknown) => e instanceof TRPCClientError && e.data?.code === 'UNAUTHORIZED';
+const httpStatusOf = (e: unknown): number | undefined =>
+  e instanceof TRPCClientError ? ((e.data as { httpStatus?: number } | undefined)?.httpStatus ?? undefined) : undefined;
+
+export const isUnauthorized = (e: unknown) => e instanceof TRPCClientError && (e.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED';
+
+/** A 4xx will answer the same when asked again: not worth a retry. */
+export const isClientError = (e: unknown) => {
+  const status = httpStatusOf(e);
+  return status !== undefined && status >= 400 && status < 500;
+};

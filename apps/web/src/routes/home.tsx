@@ -1,119 +1,114 @@
-import { useCallback, useEffect, useState } from 'react';
-import { trpc, errorMessage, getActiveOrgId, setActiveOrgId, type Me, type RouterOutputs } from '../lib/trpc.ts';
-import { Card, ErrorText, Field, Form, Link } from '../components/ui.tsx';
+import { useState } from 'react';
+import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { useTRPC, errorMessage } from '../lib/trpc.ts';
+import { useActiveOrg, useSwitchOrg } from '../lib/session.ts';
+import { ALL_PROJECTS } from '../lib/projects.ts';
+import { Button, Card, EmptyState, Field, Form, FormError, Page, QueryState, useToast } from '../components/ui.ts';
 
-type Project = RouterOutputs['mk']['projects']['list']['data']['projects'][number];
-type Org = RouterOutputs['mk']['orgs']['get']['data'];
-
-export function OrgSwitcher({ me, onSwitch }: { me: Me; onSwitch: () => void }) {
-  const active = getActiveOrgId() ?? me.organizations[0]?.id ?? '';
+/** The active org at a glance, its projects, and forms to add a project or an org. */
+export function HomePage() {
+  const { orgId } = useActiveOrg();
+  const trpc = useTRPC();
+  const org = useQuery(trpc.mk.orgs.get.queryOptions(orgId ? { id: orgId } : skipToken));
   return (
-    <label className="org-switcher">
-      <span>Organization</span>
-      <select
-        aria-label="Organization"
-        value={active}
-        onChange={(e) => {
-          setActiveOrgId(e.target.value);
-          onSwitch();
-        }}
-      >
-        {me.organizations.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name} ({o.role})
-          </option>
-        ))}
-      </select>
-    </label>
+    <Page title="Overview" description="Your organization, its projects, and where to start.">
+      {org.error ? (
+        <FormError error={errorMessage(org.error)} />
+      ) : (
+        org.data && (
+          <Card title={org.data.data.name}>
+            <dl className="facts">
+              <dt>Your role</dt>
+              <dd data-testid="org-role">{org.data.data.role}</dd>
+              <dt>Autonomy level</dt>
+              <dd>{org.data.data.autonomyLevel}</dd>
+              <dt>Credits</dt>
+              <dd>{org.data.data.creditBalance}</dd>
+              <dt>Slug</dt>
+              <dd>{org.data.data.slug}</dd>
+            </dl>
+          </Card>
+        )
+      )}
+      <ProjectsCard />
+      <NewOrgCard />
+    </Page>
   );
 }
 
-export function HomePage({ me, version, onChanged }: { me: Me; version: number; onChanged: () => void }) {
-  const [org, setOrg] = useState<Org | null>(null);
-  const [projects, setProjects] = useState<Project[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [newOrg, setNewOrg] = useState('');
-  const [newProject, setNewProject] = useState('');
-
-  const orgId = getActiveOrgId() ?? me.organizations[0]?.id;
-  const load = useCallback(async () => {
-    if (!orgId) return;
-    try {
-      const [o, p] = await Promise.all([trpc.mk.orgs.get.query({ id: orgId }), trpc.mk.projects.list.query({ limit: 100, offset: 0 })]);
-      setOrg(o.data);
-      setProjects(p.data.projects);
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [orgId]);
-  useEffect(() => {
-    void load();
-  }, [load, version]);
-
+function ProjectsCard() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const projects = useQuery(trpc.mk.projects.list.queryOptions(ALL_PROJECTS));
+  const [name, setName] = useState('');
+  const create = useMutation(
+    trpc.mk.projects.create.mutationOptions({
+      onSuccess: async ({ data }) => {
+        setName('');
+        toast(`Project “${data.name}” created`, 'success');
+        await queryClient.invalidateQueries({ queryKey: trpc.mk.projects.list.queryKey() });
+      },
+    }),
+  );
   return (
-    <>
-      <ErrorText error={error} />
-      {org && (
-        <Card title={org.name}>
-          <dl className="facts">
-            <dt>Your role</dt>
-            <dd data-testid="org-role">{org.role}</dd>
-            <dt>Autonomy level</dt>
-            <dd>{org.autonomyLevel}</dd>
-            <dt>Credits</dt>
-            <dd>{org.creditBalance}</dd>
-            <dt>Slug</dt>
-            <dd>{org.slug}</dd>
-          </dl>
-        </Card>
-      )}
-      <Card title="Projects">
-        {projects === null ? (
-          <p>Loading…</p>
-        ) : projects.length === 0 ? (
-          <p>No projects yet.</p>
-        ) : (
-          <ul data-testid="projects">
-            {projects.map((p) => (
-              <li key={p.id}>
-                <strong>{p.name}</strong> <code>{p.slug}</code> — {p.status} · <Link to={`/projects/${p.id}/environments`}>Environments</Link>
-              </li>
-            ))}
-          </ul>
-        )}
-        <Form
-          onSubmit={async () => {
-            try {
-              await trpc.mk.projects.create.mutate({ name: newProject });
-              setNewProject('');
-              await load();
-            } catch (e) {
-              setError(errorMessage(e));
-            }
-          }}
-        >
-          <Field label="New project name" name="projectName" value={newProject} onChange={setNewProject} required />
-          <button type="submit">Create project</button>
-        </Form>
-      </Card>
-      <Card title="New organization">
-        <Form
-          onSubmit={async () => {
-            try {
-              const { data } = await trpc.mk.orgs.create.mutate({ name: newOrg });
-              setNewOrg('');
-              setActiveOrgId(data.id);
-              onChanged();
-            } catch (e) {
-              setError(errorMessage(e));
-            }
-          }}
-        >
-          <Field label="Organization name" name="orgName" value={newOrg} onChange={setNewOrg} required />
-          <button type="submit">Create organization</button>
-        </Form>
-      </Card>
-    </>
+    <Card title="Projects">
+      <QueryState query={projects}>
+        {({ data }) =>
+          data.projects.length === 0 ? (
+            <EmptyState title="No projects yet." />
+          ) : (
+            <ul data-testid="projects" className="project-list">
+              {data.projects.map((p) => (
+                <li key={p.id}>
+                  <Link to="/projects/$projectId" params={{ projectId: p.id }}>
+                    <strong>{p.name}</strong>
+                  </Link>{' '}
+                  <code>{p.slug}</code> — {p.status} ·{' '}
+                  <Link to="/projects/$projectId/environments" params={{ projectId: p.id }}>
+                    Environments
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
+      <Form busy={create.isPending} onSubmit={() => create.mutate({ name })}>
+        <Field label="New project name" name="projectName" value={name} onChange={setName} required />
+        <FormError error={create.error && errorMessage(create.error)} />
+        <Button type="submit" busy={create.isPending}>
+          Create project
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
+function NewOrgCard() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const switchOrg = useSwitchOrg();
+  const [name, setName] = useState('');
+  const create = useMutation(
+    trpc.mk.orgs.create.mutationOptions({
+      onSuccess: async ({ data }) => {
+        // The session lists the new org first, so the switcher can show it as picked.
+        await queryClient.invalidateQueries({ queryKey: trpc.session.me.queryKey() });
+        await switchOrg(data.id);
+      },
+    }),
+  );
+  return (
+    <Card title="New organization">
+      <Form busy={create.isPending} onSubmit={() => create.mutate({ name })}>
+        <Field label="Organization name" name="orgName" value={name} onChange={setName} required />
+        <FormError error={create.error && errorMessage(create.error)} />
+        <Button type="submit" busy={create.isPending}>
+          Create organization
+        </Button>
+      </Form>
+    </Card>
   );
 }

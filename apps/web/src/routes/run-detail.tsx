@@ -1,12 +1,15 @@
-import { useEffect, useState } from 'react';
-import { trpc, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
-import { driverOf, formatTime, isTerminal } from '../lib/runs.ts';
+import { useState } from 'react';
+import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useTRPC, errorMessage } from '../lib/trpc.ts';
+import { driverOf, formatTime, isTerminal, type Approval, type RunDetail } from '../lib/runs.ts';
+import { optimistic } from '../lib/mutations.ts';
 import { useRunLive, type LiveMode } from '../lib/use-run-live.ts';
-import { Card, ErrorText, Link } from '../components/ui.tsx';
-import { ApprovalCard } from '../components/approval-card.tsx';
+import { Badge, Button, Card, ErrorState, FormError, LoadingState, Page, RelativeTime } from '../components/ui.ts';
+import { ApprovalCard, type Decision } from '../components/approval-card.tsx';
 import { EventTimeline, PlanView, ScopeView, StageProgress, StatusBadge } from '../components/run-parts.tsx';
 
-type Project = RouterOutputs['mk']['projects']['get']['data'];
+const route = getRouteApi('/_app/runs/$runId');
 
 const LIVE_LABEL: Record<LiveMode, string> = {
   loading: 'Loading…',
@@ -17,92 +20,113 @@ const LIVE_LABEL: Record<LiveMode, string> = {
   ended: 'Run ended',
 };
 
-export function RunDetailPage({ runId }: { runId: string }) {
-  const { detail: run, error, mode, refresh } = useRunLive(runId);
-  const [project, setProject] = useState<Project | null>(null);
-  const [cancelBusy, setCancelBusy] = useState(false);
-  const [confirmCancel, setConfirmCancel] = useState(false);
-  const [cancelError, setCancelError] = useState<string | null>(null);
-  const [decisionError, setDecisionError] = useState<string | null>(null);
+type RunGet = { data: RunDetail };
 
-  const projectId = run?.projectId ?? null;
-  useEffect(() => {
-    setProject(null);
-    if (!projectId) return;
-    let stopped = false;
-    trpc.mk.projects.get
-      .query({ id: projectId })
-      .then(({ data }) => !stopped && setProject(data))
-      .catch(() => undefined); // the name is a nicety; the id is shown without it
-    return () => {
-      stopped = true;
-    };
-  }, [projectId]);
+/** The run as it looks once this approval is decided: the card goes, the run no longer waits. */
+const decided =
+  (status: Approval['status']) =>
+  (old: RunGet, { approvalId }: { approvalId: string }): RunGet => ({
+    ...old,
+    data: {
+      ...old.data,
+      pendingApprovalId: old.data.pendingApprovalId === approvalId ? null : old.data.pendingApprovalId,
+      approvals: old.data.approvals.map((a) => (a.id === approvalId ? { ...a, status } : a)),
+    },
+  });
+
+export function RunDetailPage() {
+  const { runId } = route.useParams();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { query, run, mode, queryKey } = useRunLive(runId);
+  const [decisionError, setDecisionError] = useState<string | null>(null);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+
+  const project = useQuery(trpc.mk.projects.get.queryOptions(run?.projectId ? { id: run.projectId } : skipToken, { retry: false }));
+
+  const failed = (kind: Decision['kind']) => (e: unknown, { approvalId }: { approvalId: string }) => {
+    const summary = queryClient.getQueryData(queryKey)?.data.approvals.find((a) => a.id === approvalId)?.actionSummary ?? '';
+    setDecisionError(`Could not ${kind} “${summary}”: ${errorMessage(e)}`);
+  };
+  const alsoLists = [trpc.mk.runs.list.queryKey()];
+  const approve = useMutation(trpc.mk.runs.approve.mutationOptions(optimistic(queryKey, decided('approved'), { onError: failed('approve'), alsoInvalidate: alsoLists })));
+  const deny = useMutation(trpc.mk.runs.deny.mutationOptions(optimistic(queryKey, decided('denied'), { onError: failed('deny'), alsoInvalidate: alsoLists })));
+  const cancel = useMutation(
+    trpc.mk.runs.cancel.mutationOptions({
+      onSettled: async () => {
+        setConfirmCancel(false);
+        await queryClient.invalidateQueries({ queryKey });
+      },
+    }),
+  );
+
+  const shortId = runId.slice(0, 8);
+  const back = <Link to="/runs">← All runs</Link>;
+  const heading = (
+    <>
+      Run <code className="run-id" title={runId}>{shortId}</code>
+    </>
+  );
 
   if (!run) {
     return (
-      <>
-        <p>
-          <Link to="/runs">← All runs</Link>
-        </p>
-        {error ? <ErrorText error={error} /> : <p>Loading…</p>}
-      </>
+      <Page title={`Run ${shortId}`} heading={heading} back={back}>
+        {query.error ? <ErrorState error={query.error} onRetry={() => void query.refetch()} /> : <LoadingState />}
+      </Page>
     );
   }
 
   const pending = run.approvals.filter((a) => a.status === 'pending');
-  const decided = run.approvals.filter((a) => a.status !== 'pending');
+  const decidedList = run.approvals.filter((a) => a.status !== 'pending');
   const active = !isTerminal(run.status);
   const waiting = active && (pending.length > 0 || run.pendingApprovalId !== null);
   const driver = driverOf(run);
-
-  const cancel = async () => {
-    setCancelBusy(true);
-    setCancelError(null);
-    try {
-      await trpc.mk.runs.cancel.mutate({ id: run.id });
-    } catch (e) {
-      setCancelError(errorMessage(e));
-    } finally {
-      setCancelBusy(false);
-      setConfirmCancel(false);
-      await refresh();
-    }
+  const decide = (approval: Approval) => (d: Decision) => {
+    setDecisionError(null);
+    if (d.kind === 'approve') approve.mutate({ id: run.id, approvalId: approval.id });
+    else deny.mutate({ id: run.id, approvalId: approval.id, ...(d.reason ? { reason: d.reason } : {}) });
   };
+  const busyWith = (a: Approval): Decision['kind'] | null =>
+    approve.isPending && approve.variables.approvalId === a.id ? 'approve' : deny.isPending && deny.variables.approvalId === a.id ? 'deny' : null;
 
   return (
-    <>
-      <p>
-        <Link to="/runs">← All runs</Link>
-      </p>
-      <ErrorText error={error} />
-      <section className="card run-head" aria-labelledby="run-title">
-        <div className="run-head-top">
-          <h2 id="run-title">
-            Run <code className="run-id" title={run.id}>{run.id.slice(0, 8)}</code>
-          </h2>
+    <Page
+      title={`Run ${shortId}`}
+      heading={heading}
+      back={back}
+      actions={
+        <>
           <StatusBadge status={run.status} waiting={waiting} />
           <span className={`live live-${mode}`} data-testid="live-mode" role="status">
             {LIVE_LABEL[mode]}
           </span>
+          {!active && (
+            <Link to="/runs/$runId/replay" params={{ runId: run.id }}>
+              Replay
+            </Link>
+          )}
           {active &&
             (confirmCancel ? (
               // Cancelling stops the agent mid-step (a running command is killed): ask once more.
               <span className="confirm" role="group" aria-label="Confirm cancelling the run">
                 <span>Stop this run for good?</span>
-                <button type="button" className="danger" onClick={() => void cancel()} disabled={cancelBusy}>
-                  {cancelBusy ? 'Cancelling…' : 'Yes, cancel run'}
-                </button>
-                <button type="button" className="secondary" onClick={() => setConfirmCancel(false)} disabled={cancelBusy}>
+                <Button variant="danger" onClick={() => cancel.mutate({ id: run.id })} busy={cancel.isPending}>
+                  {cancel.isPending ? 'Cancelling…' : 'Yes, cancel run'}
+                </Button>
+                <Button variant="secondary" onClick={() => setConfirmCancel(false)} disabled={cancel.isPending}>
                   Keep running
-                </button>
+                </Button>
               </span>
             ) : (
-              <button type="button" className="secondary" onClick={() => setConfirmCancel(true)}>
+              <Button variant="secondary" onClick={() => setConfirmCancel(true)}>
                 Cancel run
-              </button>
+              </Button>
             ))}
-        </div>
+        </>
+      }
+    >
+      {query.error && <ErrorState error={query.error} />}
+      <section className="card run-head" aria-label="Run">
         <blockquote className="request" data-testid="run-request">
           {run.requestText}
         </blockquote>
@@ -117,15 +141,25 @@ export function RunDetailPage({ runId }: { runId: string }) {
             {run.errorMessage}
           </p>
         )}
-        <ErrorText error={cancelError} />
+        <FormError error={cancel.error && errorMessage(cancel.error)} />
         <StageProgress run={run} waiting={waiting} />
         <dl className="facts facts-inline">
           <dt>Created</dt>
-          <dd>{formatTime(run.createdAt)}</dd>
+          <dd>
+            <RelativeTime iso={run.createdAt} />
+          </dd>
           <dt>Finished</dt>
-          <dd>{formatTime(run.completedAt)}</dd>
+          <dd>{run.completedAt ? <RelativeTime iso={run.completedAt} /> : '—'}</dd>
           <dt>Project</dt>
-          <dd>{run.projectId ? (project?.name ?? run.projectId) : 'none (scratch workspace)'}</dd>
+          <dd>
+            {run.projectId ? (
+              <Link to="/projects/$projectId" params={{ projectId: run.projectId }}>
+                {project.data?.data.name ?? run.projectId}
+              </Link>
+            ) : (
+              'none (scratch workspace)'
+            )}
+          </dd>
           <dt>Credits used</dt>
           <dd data-testid="run-credits">{run.totalCreditsUsed}</dd>
           <dt>Tokens</dt>
@@ -147,7 +181,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
         </dl>
       </section>
 
-      {active && pending.map((a) => <ApprovalCard key={a.id} runId={run.id} approval={a} onDecided={refresh} onError={setDecisionError} />)}
+      {active && pending.map((a) => <ApprovalCard key={a.id} approval={a} onDecide={decide(a)} busy={busyWith(a)} />)}
       {decisionError && (
         <p className="notice notice-bad" role="alert" data-testid="decision-error">
           {decisionError}
@@ -156,18 +190,16 @@ export function RunDetailPage({ runId }: { runId: string }) {
 
       <div className="artifacts">
         <Card title="Scope">{run.scopeArtifact ? <ScopeView scope={run.scopeArtifact} /> : <p className="muted">Not scoped yet.</p>}</Card>
-        <Card title="Plan">
-          {run.planArtifact ? <PlanView plan={run.planArtifact} events={run.events} active={active} /> : <p className="muted">Not planned yet.</p>}
-        </Card>
+        <Card title="Plan">{run.planArtifact ? <PlanView plan={run.planArtifact} events={run.events} active={active} /> : <p className="muted">Not planned yet.</p>}</Card>
       </div>
 
-      {decided.length > 0 && (
+      {decidedList.length > 0 && (
         <Card title="Decisions">
           <ul className="decisions" aria-label="Decisions">
-            {decided.map((a) => (
+            {decidedList.map((a) => (
               <li key={a.id}>
-                <span className={`badge badge-${a.status === 'approved' || a.status === 'auto_approved' ? 'ok' : a.status === 'denied' ? 'bad' : 'muted'}`}>{a.status.replace('_', ' ')}</span>{' '}
-                {a.actionSummary} <span className="muted">· {formatTime(a.decidedAt)}</span>
+                <Badge tone={a.status === 'approved' || a.status === 'auto_approved' ? 'ok' : a.status === 'denied' ? 'bad' : 'muted'}>{a.status.replace('_', ' ')}</Badge> {a.actionSummary}{' '}
+                <span className="muted">· {formatTime(a.decidedAt)}</span>
               </li>
             ))}
           </ul>
@@ -177,6 +209,6 @@ export function RunDetailPage({ runId }: { runId: string }) {
       <Card title="Timeline">
         <EventTimeline events={run.events} run={run} />
       </Card>
-    </>
+    </Page>
   );
 }

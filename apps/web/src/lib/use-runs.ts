@@ -1,0 +1,24 @@
+import { useTRPC, type RouterInputs } from './trpc.ts';
+import { isTerminal, needsApproval, type Run } from './runs.ts';
+
+export const RUNS_PAGE_SIZE = 50;
+
+/** The runs page's first, unfiltered page: the shell's approvals count reads the same cache entry. */
+export const FIRST_RUNS_PAGE = { limit: RUNS_PAGE_SIZE, offset: 0 } as const;
+
+/**
+ * The runs list has no stream of its own: it refetches quickly while a run on it is active, so
+ * "needs approval" appears (and goes) within a couple of seconds, and slowly once all are done.
+ * React Query pauses the interval while the tab is hidden and refetches when it is shown again.
+ */
+const ACTIVE_REFRESH_MS = 1500;
+const IDLE_REFRESH_MS = 10_000;
+
+export function useRunsListOptions(input: RouterInputs['mk']['runs']['list']) {
+  const trpc = useTRPC();
+  return trpc.mk.runs.list.queryOptions(input, {
+    refetchInterval: (q) => (q.state.data?.data.runs.some((r) => !isTerminal(r.status)) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS),
+  });
+}
+
+export const waitingRuns = (runs: readonly Run[]) => runs.filter(needsApproval);
