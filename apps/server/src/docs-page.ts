@@ -6,10 +6,19 @@ export const DOCS_HTML = `<!doctype html>
   <title>Baton API reference</title>
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <link rel="stylesheet" href="/docs/assets/swagger-ui.css" />
-  <style>body{margin:0}</style>
+  <style>
+    body{margin:0}
+    .baton-docs-nav{display:flex;gap:1rem;align-items:center;padding:.75rem 1.25rem;border-bottom:1px solid #e3e3e3;font:15px/1.4 system-ui,sans-serif}
+    .baton-docs-nav a{color:#1f4fd1;text-decoration:none;font-weight:600}
+    .baton-docs-nav a:hover,.baton-docs-nav a:focus-visible{text-decoration:underline}
+  </style>
 </head>
 <body>
-  <div id="swagger-ui"></div>
+  <nav class="baton-docs-nav" aria-label="Baton">
+    <a href="/">← Back to Baton</a>
+    <span>API reference: MightyKey v1 and Flow Relay v1</span>
+  </nav>
+  <main><div id="swagger-ui"></div></main>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
   <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
   <script src="/docs/init.js"></script>

@@ -57,6 +57,8 @@ describe('served OpenAPI documents', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('swagger-ui');
+    // A person who came from the app has a way back to it.
+    expect(html).toMatch(/<a href="\/">← Back to Baton<\/a>/);
     const init = await (await fetch(`${srv.url}/docs/init.js`)).text();
     expect(init).toContain('/api/v1/openapi.json');
     expect(init).toContain('/relay/api/v1/openapi.json');
