@@ -48,31 +48,43 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
     // appending to one run at once get consecutive, gap-free ranges.
     const bumped = await bumpSeq.get(ctx.db, events.length, runId);
     if (!bumped) throw new Error(`run ${runId} does not exist`);
-    let seq = bumped.last_seq - events.length;
-    const createdAt = ctx.now().toISOString();
-    const rows = events.map((e) => ({
-      id: newTimeOrderedId(),
-      runId,
-      sequenceNumber: ++seq,
-      eventType: e.eventType,
-      data: e.data,
-      modelUsed: e.modelUsed ?? null,
-      tokensUsed: e.tokensUsed ?? null,
-      replayVisible: e.replayVisible ?? !HIDDEN_FROM_REPLAY.has(e.eventType),
-      createdAt,
-    }));
-    for (const r of rows) {
-      await insertEvent.run(ctx.db, r.id, r.runId, r.sequenceNumber, r.eventType, eventJson(r), r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt);
-    }
-    await recordRunContext(ctx, runId, rows, createdAt, run);
-    // Other nodes' streams hear of it at the commit (ids only; they read the rows).
-    await notify(ctx.db, RUN_EVENTS_CHANNEL, `${runId} ${rows[0]!.sequenceNumber} ${seq}`);
-    const rendered = rows.map(renderEvent);
-    const bus = ctx.bus;
-    if (bus) afterCommit(ctx, () => rendered.forEach((e) => bus.publish(e)));
-    return rendered;
+    return writeRunEvents(ctx, runId, bumped.last_seq - events.length + 1, events, run);
   });
 }
 
-export const appendRunEvent = async (ctx: CoreContext, runId: string, event: NewRunEvent, run?: RunContextFacts): Promise<TRunEvent> =>
-  (await appendRunEvents(ctx, runId, [event], run))[0]!;
+/**
+ * The first event of a run inserted in this same unit with last_seq = 1 (create-run.ts): nothing
+ * else can append to a run before the unit that creates it commits, so its number is known without
+ * bumping (one statement, and one round trip on Postgres, fewer per POST /runs).
+ */
+export async function appendFirstRunEvent(ctx: CoreContext, runId: string, event: NewRunEvent, run: RunContextFacts): Promise<TRunEvent> {
+  return withTransaction(ctx, async (ctx) => (await writeRunEvents(ctx, runId, 1, [event], run))[0]!);
+}
+
+async function writeRunEvents(ctx: CoreContext, runId: string, firstSeq: number, events: NewRunEvent[], run?: RunContextFacts): Promise<TRunEvent[]> {
+  let seq = firstSeq - 1;
+  const createdAt = ctx.now().toISOString();
+  const rows = events.map((e) => ({
+    id: newTimeOrderedId(),
+    runId,
+    sequenceNumber: ++seq,
+    eventType: e.eventType,
+    data: e.data,
+    modelUsed: e.modelUsed ?? null,
+    tokensUsed: e.tokensUsed ?? null,
+    replayVisible: e.replayVisible ?? !HIDDEN_FROM_REPLAY.has(e.eventType),
+    createdAt,
+  }));
+  for (const r of rows) {
+    await insertEvent.run(ctx.db, r.id, r.runId, r.sequenceNumber, r.eventType, eventJson(r), r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt);
+  }
+  await recordRunContext(ctx, runId, rows, createdAt, run);
+  // Other nodes' streams hear of it at the commit (ids only; they read the rows).
+  await notify(ctx.db, RUN_EVENTS_CHANNEL, `${runId} ${rows[0]!.sequenceNumber} ${seq}`);
+  const rendered = rows.map(renderEvent);
+  const bus = ctx.bus;
+  if (bus) afterCommit(ctx, () => rendered.forEach((e) => bus.publish(e)));
+  return rendered;
+}
+
+export const appendRunEvent = async (ctx: CoreContext, runId: string, event: NewRunEvent): Promise<TRunEvent> => (await appendRunEvents(ctx, runId, [event]))[0]!;

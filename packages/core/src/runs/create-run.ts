@@ -5,7 +5,7 @@ import { enqueueJob } from '../jobs/queue.ts';
 import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
 import { loadProject } from '../projects/get-project.ts';
 import { newId } from '../util/ids.ts';
-import { appendRunEvent } from './append-events.ts';
+import { appendFirstRunEvent } from './append-events.ts';
 import { runJobKey } from './finish-run.ts';
 import { renderRun } from './render-run.ts';
 import type { TCreateRunInput } from './run.types.ts';
@@ -26,6 +26,8 @@ const insertRun = (ctx: CoreContext) =>
         requestText: sql.placeholder('requestText'),
         driver: sql.placeholder('driver'),
         createdAt: sql.placeholder('now'),
+        // Its first event (appendFirstRunEvent below) is written in this unit.
+        lastSeq: 1,
       })
       .returning(),
   );
@@ -48,7 +50,7 @@ export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: str
       now,
     }))!;
     const facts = { org_id: run.orgId, project_id: run.projectId, user_id: run.userId, request_text: run.requestText };
-    await appendRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: null, to: 'intake' } }, facts);
+    await appendFirstRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: null, to: 'intake' } }, facts);
     await enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
     return renderRun(run);
   });
