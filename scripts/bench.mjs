@@ -20,6 +20,7 @@
 // Method and results: docs/PERFORMANCE.md.
 import { build as esbuild } from 'esbuild';
 import { needsBuild } from './build-state.mjs';
+import { measureRunsListRender } from '../bench/spa-render.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -92,7 +93,7 @@ const INGEST_BATCH = Array.from({ length: 10 }, (_, i) =>
       : { source: 'linear', event_type: 'issue', title: `PAY-${i} Refund retries`, content: 'Needs a migration first.', resource: 'team-core', priority: 'high', author: 'chen' },
 );
 
-const TARGETS = { eventsPerSecond: 20000, sseP99Ms: 50, sseKbPerConnection: 64, getRunVsExpress: 0.6, getRunP99VsExpress: 2, listVsExpress: 0.4, scaleRatio: 1.5, idleRssMb: 150, coldStartMs: 2000 };
+const TARGETS = { eventsPerSecond: 20000, sseP99Ms: 50, sseKbPerConnection: 64, getRunVsExpress: 0.6, getRunP99VsExpress: 2, listVsExpress: 0.4, scaleRatio: 1.5, idleRssMb: 150, coldStartMs: 2000, spaFirstRenderMs: 1000, firstPageJsKb: 250 };
 const log = (msg) => process.stderr.write(`[bench ${((performance.now() - T0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 const T0 = performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -699,6 +700,16 @@ async function runSqlite(rebuilt) {
     }
     results.coldStart = { medianMs: r2(median(coldMs), 0), samplesMs: coldMs.map((x) => r2(x, 0)), database: `${seedMain.readOrgRuns} runs` };
     log(`cold start: ${results.coldStart.medianMs} ms`);
+
+    // -- 5b. SPA: runs list first render in headless Chromium, signed in as org 0's user.
+    log('SPA: runs list first render in headless Chromium…');
+    const spaServer = await startBaton(mainDir, 'spa');
+    try {
+      results.spa = await measureRunsListRender({ baseUrl: spaServer.url, email: manifest.orgs[0].email, password: manifest.password, runs: mode === 'smoke' ? 3 : 5 });
+    } finally {
+      await stop(spaServer.child);
+    }
+    log(`SPA: runs list first render median ${results.spa.medianMs} ms`);
 
     // -- 6. Event append throughput, in-process through core (no server running meanwhile).
     for (const [key, sync, m] of [
@@ -1497,6 +1508,10 @@ function report(results) {
   );
   lines.push(`  target ≤ ${TARGETS.scaleRatio}: ${mark(sc.p99Ratio !== null && sc.p99Ratio <= TARGETS.scaleRatio)}`);
   lines.push(`cold start (spawn node apps/server/dist/main.js → first 200 on /healthz, ${results.coldStart.database}): median ${fmt(results.coldStart.medianMs)} ms of ${results.coldStart.samplesMs.length}   target < ${fmt(TARGETS.coldStartMs)} ms: ${mark(results.coldStart.medianMs < TARGETS.coldStartMs)}`);
+  const spa = results.spa;
+  lines.push(
+    `runs list first render in headless Chromium: median ${fmt(spa.medianMs)} ms of ${spa.samplesMs.length} (target < ${fmt(TARGETS.spaFirstRenderMs)} ms: ${mark(spa.medianMs < TARGETS.spaFirstRenderMs)}); first-page JS ${fmt(spa.firstPageJsGzipKb, 1)} KB gzipped (target < ${TARGETS.firstPageJsKb} KB: ${mark(spa.firstPageJsGzipKb < TARGETS.firstPageJsKb)})`,
+  );
   lines.push(`seed: ${fmt(results.seed.runs)} runs / ${fmt(results.seed.runEvents)} events through core in ${fmt(results.seed.seconds, 1)} s (${fmt(results.seed.runsPerSecond)} runs/s, synchronous NORMAL)`);
   lines.push(
     `seed: ${fmt(results.seed.contextEventsIngested)} context events ingested through core (+${fmt(results.seed.contextEventsFromRuns)} written by the runs themselves), ${fmt(
@@ -1529,6 +1544,8 @@ function report(results) {
   add('sse_p99_ms', sse.oneRun.p99Ms);
   add('sse_kb_per_conn', sse.realServer.kbPerConnection);
   add('cold_start_ms', results.coldStart.medianMs);
+  add('spa_runs_render_ms', spa.medianMs);
+  add('spa_first_page_js_kb', spa.firstPageJsGzipKb);
   results.headline = `bench: ${headline.join(' ')}`;
 
   mkdirSync(resultsDir, { recursive: true });

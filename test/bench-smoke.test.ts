@@ -27,12 +27,13 @@ describe('npm run bench -- --smoke', () => {
     expect(stdout).toMatch(/scale \(read caches off\): .*×/);
     expect(stdout).toMatch(/GET \/api\/v1\/runs\/\{id\}: \S+× Express req\/s, target ≥ 0\.6: (MET|MISSED); p99 \S+× Express's, target ≤ 2: (MET|MISSED)/);
     expect(stdout).toMatch(/cold start .*median/);
+    expect(stdout).toMatch(/runs list first render in headless Chromium: median [\d,]+ ms of 3 \(target < 1,000 ms: (MET|MISSED)\); first-page JS [\d.]+ KB gzipped \(target < 250 KB: (MET|MISSED)\)/);
     expect(stdout).toMatch(/seed: 5,000 context events ingested through core \(\+[\d,]+ written by the runs themselves\), [\d,]+ handoffs generated/);
 
     // The headline is the last line.
     const last = stdout.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^bench: /);
-    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'handoffs/express', 'handoffs/express_same_payload', 'ingest_events_per_s', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms']) {
+    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'handoffs/express', 'handoffs/express_same_payload', 'ingest_events_per_s', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms', 'spa_runs_render_ms', 'spa_first_page_js_kb']) {
       expect(last).toMatch(new RegExp(`\\b${name.replace('/', '\\/')} \\S+`));
     }
 
@@ -62,6 +63,9 @@ describe('npm run bench -- --smoke', () => {
     expect(results.scale.largeRuns).toBeGreaterThan(results.scale.smallRuns);
     expect(typeof results.scale.p99Ratio).toBe('number');
     expect(results.coldStart.samplesMs.length).toBeGreaterThan(0);
+    expect(results.spa.samplesMs).toHaveLength(3);
+    expect(results.spa.samplesMs.every((ms: number) => ms > 0)).toBe(true);
+    expect(results.spa.firstPageJsGzipKb).toBeGreaterThan(0);
     expect(results.seed.runs).toBeGreaterThan(0);
     expect(results.seed.contextEventsIngested).toBe(5000);
     expect(results.seed.org0Handoffs).toBeGreaterThanOrEqual(50);

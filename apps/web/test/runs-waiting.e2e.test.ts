@@ -67,10 +67,13 @@ describe('waiting for approval, live on the Runs list', () => {
     await page.getByLabel('Project (optional)').selectOption({ label: PROJECT });
     await page.getByLabel('What should the agent do?').fill(REQUEST);
     await page.getByRole('button', { name: 'Start run' }).click();
-    const started = page.getByRole('status').filter({ hasText: 'Run started.' });
-    await started.waitFor();
-    runId = ((await started.getByRole('link').getAttribute('href')) ?? '').replace(/^\/runs\//, '');
-    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    // The new run's page opens; back to the list the way a person would, without a reload.
+    await eventually(() => expect(pathname()).toMatch(/^\/runs\/[0-9a-f-]{36}$/));
+    runId = pathname().replace(/^\/runs\//, '');
+    await page.getByTestId('run-request').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs', exact: true }).click();
+    await eventually(() => expect(pathname()).toBe('/runs'));
+    await row().waitFor();
 
     // assist: the run stops before recording the request (a write) and the list says so.
     await soon(async () => expect(await rowStatus()).toBe('build · needs approval'));

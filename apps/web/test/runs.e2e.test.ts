@@ -52,18 +52,12 @@ async function expectApproval(summary: string | RegExp): Promise<string> {
 
 const WRITE_RECORD = /^Write \d+ bytes to \.baton\/runs\/[\w-]+\.md$/;
 
-/** From the Runs page: asks for a change and opens the new run from the list. */
+/** From the Runs page: asks for a change, which opens the new run's page. */
 async function startRun(requestText: string): Promise<string> {
   await page.getByRole('link', { name: 'Runs', exact: true }).click();
   await eventually(() => expect(pathname()).toBe('/runs'));
   await page.getByLabel('What should the agent do?').fill(requestText);
   await page.getByRole('button', { name: 'Start run' }).click();
-  await page.getByRole('status').filter({ hasText: 'Run started.' }).waitFor();
-  // The form is cleared and the run is on top of the list.
-  expect(await page.getByLabel('What should the agent do?').inputValue()).toBe('');
-  const first = page.getByTestId('run-list').locator('li').first();
-  await eventually(async () => expect(await first.locator('.run-request').textContent()).toBe(requestText));
-  await first.getByRole('link').click();
   await eventually(() => expect(runIdFromUrl()).not.toBe(''));
   await eventually(async () => expect(await page.getByTestId('run-request').textContent()).toBe(requestText));
   return runIdFromUrl();
@@ -170,8 +164,10 @@ describe('runs UI end to end in headless Chromium', () => {
   it('denies a second run with a reason: cancelled, and the reason is shown', async () => {
     deniedRunId = await startRun(REQUESTS.denied);
     await expectApproval(WRITE_RECORD);
-    await approvalCard().getByLabel('Reason for denying (optional)').fill(DENY_REASON);
     await approvalCard().getByRole('button', { name: 'Deny' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Deny this action?' });
+    await dialog.getByLabel('Reason for denying').fill(DENY_REASON);
+    await dialog.getByRole('button', { name: 'Deny and cancel run' }).click();
 
     await eventually(async () => expect(await status().textContent()).toBe('cancelled'));
     await eventually(async () => expect(await page.getByTestId('run-error').textContent()).toMatch(new RegExp(`^Denied by ${USER.name}: Write \\d+ bytes to .+ — ${DENY_REASON}$`)));
@@ -203,12 +199,14 @@ describe('runs UI end to end in headless Chromium', () => {
 
   it('cancels the third run with the Cancel run button, after a confirmation', async () => {
     // Changing one's mind leaves the run alone.
+    const dialog = page.getByRole('dialog', { name: 'Cancel this run?' });
     await page.getByRole('button', { name: 'Cancel run', exact: true }).click();
-    await page.getByRole('button', { name: 'Keep running' }).click();
+    await dialog.getByRole('button', { name: 'Keep running' }).click();
+    await eventually(async () => expect(await dialog.isVisible()).toBe(false));
     expect(await status().textContent()).toBe('verify · needs approval');
     await page.getByRole('button', { name: 'Cancel run', exact: true }).click();
-    await page.getByRole('group', { name: 'Confirm cancelling the run' }).getByText('Stop this run for good?').waitFor();
-    await page.getByRole('button', { name: 'Yes, cancel run' }).click();
+    await dialog.getByText('Stop this run for good?').waitFor();
+    await dialog.getByRole('button', { name: 'Yes, cancel run' }).click();
     await eventually(async () => expect(await status().textContent()).toBe('cancelled'));
     await eventually(async () => expect(await page.getByTestId('run-error').textContent()).toBe(`Cancelled by ${USER.name}`));
     expect(await approvalCard().count()).toBe(0);
@@ -220,6 +218,8 @@ describe('runs UI end to end in headless Chromium', () => {
   it('lists the three runs newest first with their final status', async () => {
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
     await eventually(() => expect(pathname()).toBe('/runs'));
+    // The form was cleared when the last run started.
+    expect(await page.getByLabel('What should the agent do?').inputValue()).toBe('');
     const rows = page.getByTestId('run-list').locator('li');
     await eventually(async () => expect(await rows.locator('.run-request').allTextContents()).toEqual([REQUESTS.cancelled, REQUESTS.denied, REQUESTS.approved]));
     expect(await rows.locator('[data-testid=run-status]').allTextContents()).toEqual(['cancelled', 'cancelled', 'completed']);

@@ -1,10 +1,11 @@
 import { useId, useState } from 'react';
 import type { Approval } from '../lib/runs.ts';
 import { Button } from './button.tsx';
-import { Field } from './field.tsx';
+import { Dialog } from './dialog.tsx';
+import { TextAreaField } from './field.tsx';
 import { RelativeTime } from './relative-time.tsx';
 
-export type Decision = { kind: 'approve' } | { kind: 'deny'; reason?: string };
+export type Decision = { kind: 'approve' } | { kind: 'deny'; reason: string };
 
 /**
  * A pending approval, with everything a person needs to decide, and the decision buttons. The
@@ -12,8 +13,15 @@ export type Decision = { kind: 'approve' } | { kind: 'deny'; reason?: string };
  * refusal on the page, since by then this card may be gone.
  */
 export function ApprovalCard({ approval, onDecide, busy }: { approval: Approval; onDecide: (d: Decision) => void; busy: Decision['kind'] | null }) {
+  const [denying, setDenying] = useState(false);
   const [reason, setReason] = useState('');
   const headingId = useId();
+  const formId = useId();
+  const deny = () => {
+    // Closed first: the decision removes this card (optimistically) along with its dialog.
+    setDenying(false);
+    onDecide({ kind: 'deny', reason: reason.trim() });
+  };
   const evidence = approval.evidence ?? {};
   const description = typeof evidence.description === 'string' ? evidence.description : null;
   const stage = typeof evidence.stage === 'string' ? evidence.stage : null;
@@ -53,15 +61,42 @@ export function ApprovalCard({ approval, onDecide, busy }: { approval: Approval;
           <span className="muted"> — the run is cancelled if nobody decides by then</span>
         </dd>
       </dl>
-      <Field label="Reason for denying (optional)" name="denyReason" value={reason} maxLength={1000} onChange={setReason} />
       <div className="actions">
         <Button onClick={() => onDecide({ kind: 'approve' })} disabled={busy !== null} aria-label={`Approve: ${approval.actionSummary}`}>
           {busy === 'approve' ? 'Approving…' : 'Approve'}
         </Button>
-        <Button variant="danger" onClick={() => onDecide({ kind: 'deny', ...(reason.trim() ? { reason: reason.trim() } : {}) })} disabled={busy !== null} aria-label={`Deny: ${approval.actionSummary}`}>
-          {busy === 'deny' ? 'Denying…' : 'Deny'}
+        <Button variant="danger" onClick={() => setDenying(true)} disabled={busy !== null} aria-label={`Deny: ${approval.actionSummary}`}>
+          {busy === 'deny' ? 'Denying…' : 'Deny…'}
         </Button>
       </div>
+      {/* Denying ends the run, and the reason is what the team reads on it afterwards: ask for one. */}
+      <Dialog
+        open={denying}
+        onClose={() => setDenying(false)}
+        title="Deny this action?"
+        footer={
+          <>
+            <Button variant="secondary" onClick={() => setDenying(false)}>
+              Keep waiting
+            </Button>
+            <Button variant="danger" type="submit" form={formId} disabled={!reason.trim()}>
+              Deny and cancel run
+            </Button>
+          </>
+        }
+      >
+        <p className="dialog-summary">{approval.actionSummary}</p>
+        <p className="muted">The run is cancelled; the reason is kept on the run for everyone to read.</p>
+        <form
+          id={formId}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim()) deny();
+          }}
+        >
+          <TextAreaField label="Reason for denying" name="denyReason" rows={3} required maxLength={1000} value={reason} onChange={setReason} />
+        </form>
+      </Dialog>
     </section>
   );
 }

@@ -1,7 +1,7 @@
-import { useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { stagesNow, type StageView, type StageState } from '../lib/run-stages.ts';
 import {
   EVENT_LABELS,
-  STAGES,
   describeEvent,
   describeStageResult,
   formatClock,
@@ -26,47 +26,40 @@ export function StatusBadge({ status, waiting }: { status: RunStatus; waiting?: 
   );
 }
 
-type StageState = 'done' | 'skipped' | 'current' | 'waiting' | 'stopped' | 'todo';
+const STATE_LABEL: Record<StageState, string> = { done: 'done', skipped: 'skipped', current: 'in progress', waiting: 'waiting for approval', stopped: 'stopped', todo: '' };
 
-/**
- * Where the run is in its eight stages. stageHistory lists every stage that ended, with what it
- * did: `done`, or `skipped` with the reason (a deploy stage with no deploy hook ends without
- * deploying anything). For a failed or cancelled run the last entry is where it stopped.
- */
+/** The eight stages as a track; `stoppedLabel` names how the run stopped ("failed", "cancelled"). */
+export function StageTrack({ stages, stoppedLabel = 'stopped', label = 'Stage progress' }: { stages: readonly StageView[]; stoppedLabel?: string; label?: string }) {
+  return (
+    <ol className="stages" aria-label={label}>
+      {stages.map(({ stage, state, entry }) => {
+        const text = state === 'stopped' ? stoppedLabel : STATE_LABEL[state];
+        return (
+          <li
+            key={stage}
+            className={`stage stage-${state}`}
+            data-state={state}
+            aria-current={state === 'current' || state === 'waiting' ? 'step' : undefined}
+            title={entry ? `${stage}: ${describeStageResult(entry)} (${formatDuration(entry.startedAt, entry.endedAt)})` : stage}
+          >
+            <span className="stage-name">{stage}</span>
+            {/* Not by colour alone: run-styles.css marks each state (✓, ✗, …) before this text. */}
+            <span className="stage-state">{text || ' '}</span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** Where the run is in its eight stages, and what each ended stage did (or why it was skipped). */
 export function StageProgress({ run, waiting }: { run: RunDetail; waiting: boolean }) {
-  const ended = new Map(run.stageHistory.map((h) => [h.stage, h]));
-  const stoppedAt = run.status === 'failed' || run.status === 'cancelled' ? run.stageHistory.at(-1)?.stage : undefined;
-  const stateOf = (stage: string): StageState => {
-    if (stage === stoppedAt) return 'stopped';
-    if (stage === run.status) return waiting ? 'waiting' : 'current';
-    const h = ended.get(stage);
-    if (!h) return 'todo';
-    return h.result === 'skipped' ? 'skipped' : 'done';
-  };
-  const label: Record<StageState, string> = { done: 'done', skipped: 'skipped', current: 'in progress', waiting: 'waiting for approval', stopped: run.status, todo: '' };
   const explained = run.stageHistory.filter((h) => h.summary);
   return (
     <>
-      <ol className="stages" aria-label="Stage progress">
-        {STAGES.map((stage) => {
-          const state = stateOf(stage);
-          const h = ended.get(stage);
-          return (
-            <li
-              key={stage}
-              className={`stage stage-${state}`}
-              data-state={state}
-              aria-current={state === 'current' || state === 'waiting' ? 'step' : undefined}
-              title={h ? `${stage}: ${describeStageResult(h)} (${formatDuration(h.startedAt, h.endedAt)})` : stage}
-            >
-              <span className="stage-name">{stage}</span>
-              <span className="stage-state">{label[state] || ' '}</span>
-            </li>
-          );
-        })}
-      </ol>
+      <StageTrack stages={stagesNow(run, waiting)} stoppedLabel={run.status} />
       {explained.length > 0 && (
-        <ul className="plan-notes" aria-label="Stage results" data-testid="stage-results" style={{ margin: '0.5rem 0 0' }}>
+        <ul className="plan-notes stage-results" aria-label="Stage results" data-testid="stage-results">
           {explained.map((h) => (
             <li key={h.stage}>
               <strong>{h.stage.charAt(0).toUpperCase() + h.stage.slice(1)}:</strong>{' '}
@@ -187,6 +180,82 @@ export function PlanView({ plan, events, active }: { plan: Record<string, unknow
   );
 }
 
+const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+
+/** Long output (a file, a command's output) in its own scrollable box, reachable by keyboard. */
+function Output({ value, label }: { value: unknown; label: string }) {
+  return (
+    <pre className="event-output" tabIndex={0} aria-label={label}>
+      {text(value)}
+    </pre>
+  );
+}
+
+/** What an event carries beyond its one line: a tool's arguments and output, an artifact. Null when nothing. */
+export function eventDetails(e: RunEvent): ReactNode {
+  const d = e.data;
+  switch (e.eventType) {
+    case 'tool_call':
+      return (
+        <dl className="facts">
+          <dt>Tool</dt>
+          <dd>
+            <code>{String(d.tool)}</code>
+          </dd>
+          {d.risk ? (
+            <>
+              <dt>Risk</dt>
+              <dd>{String(d.risk)}</dd>
+            </>
+          ) : null}
+          {d.stage ? (
+            <>
+              <dt>Stage</dt>
+              <dd>{String(d.stage)}</dd>
+            </>
+          ) : null}
+          <dt>Arguments</dt>
+          <dd>{d.args === undefined || d.args === null ? <span className="muted">none</span> : <Output value={d.args} label="Arguments" />}</dd>
+        </dl>
+      );
+    case 'tool_result':
+      return (
+        <dl className="facts">
+          <dt>Result</dt>
+          <dd>{d.ok ? 'succeeded' : 'failed'}</dd>
+          <dt>Output</dt>
+          <dd>{d.output === undefined || d.output === null || d.output === '' ? <span className="muted">none</span> : <Output value={d.output} label="Output" />}</dd>
+        </dl>
+      );
+    case 'artifact_created': {
+      const a = isRecord(d.artifact) ? d.artifact : null;
+      if (!a) return null;
+      return d.kind === 'plan' ? <PlanView plan={a} events={[]} active={false} /> : <ScopeView scope={a} />;
+    }
+    case 'error': {
+      const { message: _m, ...rest } = d;
+      return Object.keys(rest).length > 0 ? <Value value={rest} /> : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** One event's line, with what else it carries behind a disclosure (tool calls, results, artifacts). */
+export function EventBody({ event, open }: { event: RunEvent; open?: boolean }) {
+  const more = eventDetails(event);
+  const line = <span className="event-text">{describeEvent(event)}</span>;
+  if (!more) return <div className="event-body">{line}</div>;
+  return (
+    <div className="event-body">
+      <details className="event-details" open={open}>
+        <summary>{line}</summary>
+        <div className="event-more">{more}</div>
+      </details>
+    </div>
+  );
+}
+
 /** The run's events in order; those that arrive while the page is open are briefly highlighted. */
 export function EventTimeline({ events, run }: { events: readonly RunEvent[]; run: RunDetail }) {
   const seenOnOpen = useRef<number | null>(null);
@@ -201,7 +270,7 @@ export function EventTimeline({ events, run }: { events: readonly RunEvent[]; ru
             {formatClock(e.createdAt)}
           </time>
           <span className="event-type">{EVENT_LABELS[e.eventType] ?? e.eventType}</span>
-          <span className="event-text">{describeEvent(e)}</span>
+          <EventBody event={e} />
         </li>
       ))}
       {!isTerminal(run.status) && (
@@ -212,5 +281,47 @@ export function EventTimeline({ events, run }: { events: readonly RunEvent[]; ru
         </li>
       )}
     </ol>
+  );
+}
+
+/** What a screen reader hears about a burst of new events: stage changes and approvals by name. */
+function announce(fresh: readonly RunEvent[]): string {
+  const notable = fresh
+    .map((e) => {
+      if (e.eventType === 'stage_transition') {
+        const to = String(e.data.to);
+        return isTerminal(to) ? `Run ${to}` : `Stage ${to}`;
+      }
+      if (e.eventType === 'approval_requested') return `Approval needed: ${String(e.data.actionSummary ?? '')}`;
+      if (e.eventType === 'approval_denied' || e.eventType === 'error') return describeEvent(e);
+      return null;
+    })
+    .filter((m): m is string => m !== null);
+  const count = `${fresh.length} new ${fresh.length === 1 ? 'event' : 'events'}`;
+  return notable.length > 0 ? `${notable.join('. ')}. ${count}.` : `${count}: ${describeEvent(fresh[fresh.length - 1]!)}`;
+}
+
+/**
+ * Announces, politely, what arrived since the page opened: not the events already there on load,
+ * only the ones the stream brings. One region, replaced per burst, so bursts do not queue up.
+ */
+export function RunAnnouncer({ events }: { events: readonly RunEvent[] }) {
+  const seen = useRef<number | null>(null);
+  const [message, setMessage] = useState('');
+  useEffect(() => {
+    const last = lastSequence(events);
+    if (seen.current === null) {
+      seen.current = last;
+      return;
+    }
+    const after = seen.current;
+    const fresh = events.filter((e) => e.sequenceNumber > after);
+    seen.current = Math.max(after, last);
+    if (fresh.length > 0) setMessage(announce(fresh));
+  }, [events]);
+  return (
+    <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="run-announcer">
+      {message}
+    </div>
   );
 }

@@ -51,7 +51,10 @@ export function useRunLive(runId: string) {
     if (!loaded || ended || transport !== 'sse') return;
     let closed = false;
     let refetchTimer: ReturnType<typeof setTimeout> | undefined;
-    const refetch = () => void queryClient.invalidateQueries({ queryKey, exact: true });
+    const refetch = () => {
+      refetchTimer = undefined;
+      void queryClient.invalidateQueries({ queryKey, exact: true });
+    };
 
     const onEvent = (msg: MessageEvent<string>) => {
       let event: RunEvent;
@@ -76,7 +79,12 @@ export function useRunLive(runId: string) {
     const org = getActiveOrgId();
     const es = new EventSource(`/api/v1/runs/${encodeURIComponent(runId)}/stream?lastEventId=${after}${org ? `&orgId=${encodeURIComponent(org)}` : ''}`);
     es.onopen = () => {
-      if (!closed) setConnection('live');
+      if (closed) return;
+      setConnection('live');
+      // The cached run may be from an earlier visit (still "fresh" to the cache, so not refetched on
+      // mount) and the stream only brings events after it: read the run itself once now too.
+      clearTimeout(refetchTimer);
+      refetchTimer = setTimeout(refetch, REFETCH_DEBOUNCE_MS);
     };
     for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
     es.onerror = () => {
@@ -95,7 +103,12 @@ export function useRunLive(runId: string) {
     return () => {
       closed = true;
       es.close();
-      clearTimeout(refetchTimer);
+      // Leaving mid-burst: the run as cached is behind its events. Mark it stale, so the next visit
+      // (or a list showing it) reads it again instead of trusting it.
+      if (refetchTimer !== undefined) {
+        clearTimeout(refetchTimer);
+        void queryClient.invalidateQueries({ queryKey, exact: true, refetchType: 'none' });
+      }
     };
   }, [runId, loaded, ended, transport, queryClient, queryKey]);
 

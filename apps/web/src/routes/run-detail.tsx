@@ -1,13 +1,15 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTRPC, errorMessage } from '../lib/trpc.ts';
-import { driverOf, formatTime, isTerminal, type Approval, type RunDetail } from '../lib/runs.ts';
+import { driverOf, formatTime, isTerminal, type Approval, type RunDetail, type RunEvent } from '../lib/runs.ts';
 import { optimistic } from '../lib/mutations.ts';
+import { focusPageHeading } from '../lib/page.ts';
 import { useRunLive, type LiveMode } from '../lib/use-run-live.ts';
-import { Badge, Button, Card, ErrorState, FormError, LoadingState, Page, RelativeTime } from '../components/ui.ts';
+import { Badge, Button, Card, Dialog, ErrorState, FormError, LoadingState, Page, RelativeTime, TextAreaField } from '../components/ui.ts';
 import { ApprovalCard, type Decision } from '../components/approval-card.tsx';
-import { EventTimeline, PlanView, ScopeView, StageProgress, StatusBadge } from '../components/run-parts.tsx';
+import { EventTimeline, PlanView, RunAnnouncer, ScopeView, StageProgress, StatusBadge } from '../components/run-parts.tsx';
+import '../components/run-styles.css';
 
 const route = getRouteApi('/_app/runs/$runId');
 
@@ -34,13 +36,18 @@ const decided =
     },
   });
 
+/** The reason a person gave for denying, which only the approval_denied event keeps. */
+const denialReason = (events: readonly RunEvent[], approvalId: string): string | null => {
+  const e = events.find((x) => x.eventType === 'approval_denied' && x.data.approvalId === approvalId);
+  return typeof e?.data.reason === 'string' && e.data.reason ? e.data.reason : null;
+};
+
 export function RunDetailPage() {
   const { runId } = route.useParams();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { query, run, mode, queryKey } = useRunLive(runId);
   const [decisionError, setDecisionError] = useState<string | null>(null);
-  const [confirmCancel, setConfirmCancel] = useState(false);
 
   const project = useQuery(trpc.mk.projects.get.queryOptions(run?.projectId ? { id: run.projectId } : skipToken, { retry: false }));
 
@@ -51,14 +58,6 @@ export function RunDetailPage() {
   const alsoLists = [trpc.mk.runs.list.queryKey()];
   const approve = useMutation(trpc.mk.runs.approve.mutationOptions(optimistic(queryKey, decided('approved'), { onError: failed('approve'), alsoInvalidate: alsoLists })));
   const deny = useMutation(trpc.mk.runs.deny.mutationOptions(optimistic(queryKey, decided('denied'), { onError: failed('deny'), alsoInvalidate: alsoLists })));
-  const cancel = useMutation(
-    trpc.mk.runs.cancel.mutationOptions({
-      onSettled: async () => {
-        setConfirmCancel(false);
-        await queryClient.invalidateQueries({ queryKey });
-      },
-    }),
-  );
 
   const shortId = runId.slice(0, 8);
   const back = <Link to="/runs">← All runs</Link>;
@@ -71,7 +70,7 @@ export function RunDetailPage() {
   if (!run) {
     return (
       <Page title={`Run ${shortId}`} heading={heading} back={back}>
-        {query.error ? <ErrorState error={query.error} onRetry={() => void query.refetch()} /> : <LoadingState />}
+        {query.error ? <ErrorState error={query.error} onRetry={() => void query.refetch()} /> : <LoadingState label="Loading the run…" />}
       </Page>
     );
   }
@@ -85,6 +84,8 @@ export function RunDetailPage() {
     setDecisionError(null);
     if (d.kind === 'approve') approve.mutate({ id: run.id, approvalId: approval.id });
     else deny.mutate({ id: run.id, approvalId: approval.id, ...(d.reason ? { reason: d.reason } : {}) });
+    // The card (and the button pressed) is gone at once: start again from the page's heading.
+    focusPageHeading();
   };
   const busyWith = (a: Approval): Decision['kind'] | null =>
     approve.isPending && approve.variables.approvalId === a.id ? 'approve' : deny.isPending && deny.variables.approvalId === a.id ? 'deny' : null;
@@ -101,38 +102,32 @@ export function RunDetailPage() {
             {LIVE_LABEL[mode]}
           </span>
           {!active && (
-            <Link to="/runs/$runId/replay" params={{ runId: run.id }}>
+            <Link to="/runs/$runId/replay" params={{ runId: run.id }} className="btn btn-secondary">
               Replay
             </Link>
           )}
-          {active &&
-            (confirmCancel ? (
-              // Cancelling stops the agent mid-step (a running command is killed): ask once more.
-              <span className="confirm" role="group" aria-label="Confirm cancelling the run">
-                <span>Stop this run for good?</span>
-                <Button variant="danger" onClick={() => cancel.mutate({ id: run.id })} busy={cancel.isPending}>
-                  {cancel.isPending ? 'Cancelling…' : 'Yes, cancel run'}
-                </Button>
-                <Button variant="secondary" onClick={() => setConfirmCancel(false)} disabled={cancel.isPending}>
-                  Keep running
-                </Button>
-              </span>
-            ) : (
-              <Button variant="secondary" onClick={() => setConfirmCancel(true)}>
-                Cancel run
-              </Button>
-            ))}
+          {active && <CancelRun runId={run.id} />}
         </>
       }
     >
+      <RunAnnouncer events={run.events} />
       {query.error && <ErrorState error={query.error} />}
+
+      {/* First on the page: a run waiting for a person goes nowhere until someone decides. */}
+      {active && pending.map((a) => <ApprovalCard key={a.id} approval={a} onDecide={decide(a)} busy={busyWith(a)} />)}
+      {decisionError && (
+        <p className="notice notice-bad" role="alert" data-testid="decision-error">
+          {decisionError}
+        </p>
+      )}
+
       <section className="card run-head" aria-label="Run">
         <blockquote className="request" data-testid="run-request">
           {run.requestText}
         </blockquote>
         {/* What a completed run achieved: "Completed — no code changes; deploy skipped (…)". A failed or cancelled run says why below. */}
         {run.status === 'completed' && run.outcome && (
-          <p className="notice" data-testid="run-outcome" role="status">
+          <p className="notice notice-ok" data-testid="run-outcome">
             {run.outcome}
           </p>
         )}
@@ -141,9 +136,8 @@ export function RunDetailPage() {
             {run.errorMessage}
           </p>
         )}
-        <FormError error={cancel.error && errorMessage(cancel.error)} />
         <StageProgress run={run} waiting={waiting} />
-        <dl className="facts facts-inline">
+        <dl className="facts facts-inline run-facts">
           <dt>Created</dt>
           <dd>
             <RelativeTime iso={run.createdAt} />
@@ -181,13 +175,6 @@ export function RunDetailPage() {
         </dl>
       </section>
 
-      {active && pending.map((a) => <ApprovalCard key={a.id} approval={a} onDecide={decide(a)} busy={busyWith(a)} />)}
-      {decisionError && (
-        <p className="notice notice-bad" role="alert" data-testid="decision-error">
-          {decisionError}
-        </p>
-      )}
-
       <div className="artifacts">
         <Card title="Scope">{run.scopeArtifact ? <ScopeView scope={run.scopeArtifact} /> : <p className="muted">Not scoped yet.</p>}</Card>
         <Card title="Plan">{run.planArtifact ? <PlanView plan={run.planArtifact} events={run.events} active={active} /> : <p className="muted">Not planned yet.</p>}</Card>
@@ -196,19 +183,89 @@ export function RunDetailPage() {
       {decidedList.length > 0 && (
         <Card title="Decisions">
           <ul className="decisions" aria-label="Decisions">
-            {decidedList.map((a) => (
-              <li key={a.id}>
-                <Badge tone={a.status === 'approved' || a.status === 'auto_approved' ? 'ok' : a.status === 'denied' ? 'bad' : 'muted'}>{a.status.replace('_', ' ')}</Badge> {a.actionSummary}{' '}
-                <span className="muted">· {formatTime(a.decidedAt)}</span>
-              </li>
-            ))}
+            {decidedList.map((a) => {
+              const why = a.status === 'denied' ? denialReason(run.events, a.id) : null;
+              return (
+                <li key={a.id} data-status={a.status}>
+                  <Badge tone={a.status === 'approved' || a.status === 'auto_approved' ? 'ok' : a.status === 'denied' ? 'bad' : 'muted'}>{a.status.replace('_', ' ')}</Badge> {a.actionSummary}{' '}
+                  <span className="muted">· {formatTime(a.decidedAt)}</span>
+                  {why && (
+                    <span className="decision-reason" data-testid="denial-reason">
+                      Reason: {why}
+                    </span>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         </Card>
       )}
 
-      <Card title="Timeline">
+      <Card title="Timeline" actions={<span className="muted run-count">{run.events.length} events</span>}>
         <EventTimeline events={run.events} run={run} />
       </Card>
     </Page>
+  );
+}
+
+/**
+ * Cancelling stops the agent mid-step (a running command is killed), so it asks once more, with
+ * an optional reason that goes on the run ("Cancelled by Ada: wrong repository").
+ */
+function CancelRun({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const formId = useId();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const cancel = useMutation(
+    trpc.mk.runs.cancel.mutationOptions({
+      onSuccess: async () => {
+        setOpen(false);
+        setReason('');
+        // This button goes with the active run: start again from the page's heading.
+        focusPageHeading();
+        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.mk.runs.get.queryKey({ id: runId }) }), queryClient.invalidateQueries({ queryKey: trpc.mk.runs.list.queryKey() })]);
+      },
+    }),
+  );
+  const close = () => {
+    if (cancel.isPending) return;
+    setOpen(false);
+    cancel.reset();
+  };
+  return (
+    <>
+      <Button variant="secondary" onClick={() => setOpen(true)}>
+        Cancel run
+      </Button>
+      <Dialog
+        open={open}
+        onClose={close}
+        title="Cancel this run?"
+        footer={
+          <>
+            <Button variant="secondary" onClick={close} disabled={cancel.isPending}>
+              Keep running
+            </Button>
+            <Button variant="danger" type="submit" form={formId} busy={cancel.isPending}>
+              {cancel.isPending ? 'Cancelling…' : 'Yes, cancel run'}
+            </Button>
+          </>
+        }
+      >
+        <p>Stop this run for good? The agent stops mid-step; a command it is running is killed.</p>
+        <form
+          id={formId}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!cancel.isPending) cancel.mutate({ id: runId, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+          }}
+        >
+          <TextAreaField label="Reason (optional)" hint="Shown on the run." name="cancelReason" rows={2} maxLength={1000} value={reason} onChange={setReason} />
+          <FormError error={cancel.error && errorMessage(cancel.error)} />
+        </form>
+      </Dialog>
+    </>
   );
 }
