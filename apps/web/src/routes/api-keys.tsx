@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
 import { useActiveOrg } from '../lib/session.ts';
 import { optimistic } from '../lib/mutations.ts';
+import { copyText } from '../lib/key-clipboard.ts';
 import { Badge, Button, Card, EmptyState, Field, Form, FormError, Page, QueryState, RelativeTime, SelectField, Table, useToast } from '../components/ui.ts';
 
 type ApiKey = RouterOutputs['mk']['apiKeys']['list']['data']['apiKeys'][number];
@@ -188,11 +189,9 @@ function NewKeyReveal({ created, onDone }: { created: CreatedKey & { orgName: st
   };
 
   const copyKey = async () => {
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopy('copied');
-    } catch {
-      // No clipboard access (an insecure origin, or permission refused): select it for Ctrl+C instead.
+    if (await copyText(created.key)) setCopy('copied');
+    else {
+      // No way to the clipboard at all: select the key for Ctrl+C instead.
       selectKey();
       setCopy('failed');
     }
