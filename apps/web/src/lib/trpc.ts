@@ -31,12 +31,23 @@ export type Me = RouterOutputs['session']['me'];
 export type OrgMembership = Me['organizations'][number];
 
 export function errorMessage(e: unknown): string {
-  if (e instanceof TRPCClientError) {
-    const issues = (e.data as { zodError?: unknown } | undefined)?.zodError;
-    if (issues) return 'Please check the form fields.';
-    return e.message;
-  }
+  if (e instanceof TRPCClientError) return readableIssues(e.message) ?? e.message;
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * tRPC sends a failed input check as the JSON of its Zod issues; a person reads "name: why" instead.
+ * (Forms that place each issue beside its field use lib/org-errors.ts formErrors.)
+ */
+function readableIssues(message: string): string | null {
+  if (!message.trimStart().startsWith('[')) return null;
+  try {
+    const issues = JSON.parse(message) as Array<{ path?: unknown[]; message?: string }>;
+    if (!Array.isArray(issues) || issues.length === 0) return null;
+    return issues.map((i) => (i.path?.length ? `${i.path.join('.')}: ${i.message ?? 'invalid'}` : (i.message ?? 'invalid'))).join('; ');
+  } catch {
+    return null;
+  }
 }
 
 const httpStatusOf = (e: unknown): number | undefined =>

@@ -1,4 +1,5 @@
 import { useTRPC, type RouterInputs } from './trpc.ts';
+import type { RunsSearch } from './search.ts';
 import { isTerminal, needsApproval, type Run } from './runs.ts';
 
 /** The API's default page, and what the bench measures (GET /runs?limit=25). */
@@ -6,6 +7,14 @@ export const RUNS_PAGE_SIZE = 25;
 
 /** The runs page's first, unfiltered page. */
 export const FIRST_RUNS_PAGE = { limit: RUNS_PAGE_SIZE, offset: 0 } as const;
+
+/** The list input a /runs URL asks for: the page's query and the route's prefetch share one cache entry. */
+export const runsListInput = (search: RunsSearch) => ({
+  limit: RUNS_PAGE_SIZE,
+  offset: search.cursor ?? 0,
+  ...(search.status ? { status: search.status } : {}),
+  ...(search.projectId ? { projectId: search.projectId } : {}),
+});
 
 /**
  * The runs list has no stream of its own: it refetches quickly while a run on it is active, so

@@ -4,7 +4,7 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTRPC } from '../lib/trpc.ts';
 import { needsApproval, RUN_STATUSES, type Run } from '../lib/runs.ts';
 import { ALL_PROJECTS, type Project } from '../lib/projects.ts';
-import { RUNS_PAGE_SIZE, useRunsListOptions } from '../lib/use-runs.ts';
+import { RUNS_PAGE_SIZE, runsListInput, useRunsListOptions } from '../lib/use-runs.ts';
 import { newRunErrors } from '../lib/run-form.ts';
 import type { RunsSearch } from '../lib/search.ts';
 import { Button, Card, EmptyState, Form, FormError, Page, QueryState, RelativeTime, SelectField, TextAreaField } from '../components/ui.ts';
@@ -30,7 +30,7 @@ export function RunsPage() {
 function RunList({ search, projects }: { search: RunsSearch; projects: Project[] }) {
   const navigate = route.useNavigate();
   const offset = search.cursor ?? 0;
-  const input = { limit: RUNS_PAGE_SIZE, offset, ...(search.status ? { status: search.status } : {}), ...(search.projectId ? { projectId: search.projectId } : {}) };
+  const input = runsListInput(search);
   // The previous page stays on screen (marked busy) while the next one loads, instead of a flash of "Loading…".
   const runs = useQuery({ ...useRunsListOptions(input), placeholderData: (prev) => prev });
   const projectName = (id: string | null) => (id ? (projects.find((p) => p.id === id)?.name ?? null) : null);
