@@ -10,6 +10,7 @@ import { relayProjectsRouter } from './routers/relay/projects.ts';
 import { relayEventsRouter } from './routers/relay/events.ts';
 import { relayHandoffsRouter, relayJobsRouter } from './routers/relay/handoffs.ts';
 import { sessionRouter } from './routers/app/session.ts';
+import { appViewsRouter } from './routers/app/getting-started.ts';
 
 /** MightyKey v1, served under /api/v1. Definition order is match order. */
 export const mkRouter = router({
@@ -35,6 +36,7 @@ export const appRouter = router({
   mk: mkRouter,
   relay: relayRouter,
   session: sessionRouter,
+  app: appViewsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -119,3 +119,4 @@ export {
   type SandboxLimits,
   type SandboxStatus,
 } from './engine/tools/sandbox.ts';
+export * as appViews from './app-views/index.ts';

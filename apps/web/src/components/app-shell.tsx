@@ -5,7 +5,7 @@ import { useTRPC } from '../lib/trpc.ts';
 import { setActiveOrgId, useActiveOrgId } from '../lib/org.ts';
 import { useActiveOrg, useSwitchOrg } from '../lib/session.ts';
 import { useTheme } from '../lib/theme.ts';
-import { FIRST_RUNS_PAGE, useRunsListOptions, waitingRuns } from '../lib/use-runs.ts';
+import { isUnder } from '../lib/mutations.ts';
 import { Button } from './button.tsx';
 import { SelectField } from './field.tsx';
 
@@ -86,11 +86,35 @@ function UserMenu() {
   );
 }
 
-/** Runs waiting for a person, on every page: from the runs list the Runs page shows (one cache entry). */
+/** While a run is in progress it may ask for approval at any moment: look often. */
+const ACTIVE_REFRESH_MS = 2_000;
+/**
+ * With nothing in progress only a new run can change the count, and one started from this tab is
+ * noticed at once (below); this catches runs started elsewhere (the API, another member) soon enough.
+ */
+const IDLE_REFRESH_MS = 5_000;
+
+/**
+ * Runs waiting for a person, on every page: the org's exact count (app.pendingApprovals), however
+ * many runs it has. Any approve, deny, cancel or new run decided from this tab refetches it at once,
+ * whichever page did it; others may also invalidate `trpc.app.pendingApprovals.queryKey()`.
+ */
 function PendingApprovals() {
-  const query = useQuery(useRunsListOptions(FIRST_RUNS_PAGE));
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const query = useQuery(
+    trpc.app.pendingApprovals.queryOptions(undefined, { refetchInterval: (q) => ((q.state.data?.inProgress ?? 0) > 0 ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS) }),
+  );
+  useEffect(() => {
+    const changing = [trpc.mk.runs.approve, trpc.mk.runs.deny, trpc.mk.runs.cancel, trpc.mk.runs.create].map((p) => p.mutationKey());
+    return queryClient.getMutationCache().subscribe((event) => {
+      if (event.type !== 'updated' || event.action.type !== 'success') return;
+      const key = event.mutation.options.mutationKey;
+      if (key && changing.some((k) => isUnder(k, key))) void queryClient.invalidateQueries({ queryKey: trpc.app.pendingApprovals.queryKey() });
+    });
+  }, [queryClient, trpc]);
   if (!query.data) return null;
-  const n = waitingRuns(query.data.data.runs).length;
+  const n = query.data.count;
   return (
     <Link to="/runs" className={`pending-approvals${n > 0 ? ' has-pending' : ''}`} data-testid="pending-approvals" data-count={n}>
       {n === 0 ? 'No approvals waiting' : `${n} waiting for approval`}

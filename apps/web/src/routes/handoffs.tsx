@@ -5,6 +5,7 @@ import { useTRPC, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
 import { useActiveOrg } from '../lib/session.ts';
 import { ALL_PROJECTS } from '../lib/projects.ts';
 import { HANDOFF_STATUSES, type HandoffStatusFilter } from '../lib/search.ts';
+import { eventTypeLabel, HANDOFF_SECTIONS as SECTIONS, sourceLabel } from '../lib/handoff-format.ts';
 import { Badge, Button, Card, EmptyState, ErrorState, FormError, LoadingState, Page, RelativeTime, SelectField, useToast } from '../components/ui.ts';
 
 type Handoff = RouterOutputs['relay']['handoffs']['list']['handoffs'][number];
@@ -25,22 +26,6 @@ const FAST_POLLS = 40;
 const SLOW_AFTER_MS = 10_000;
 
 const STATUS_LABELS: Record<HandoffStatusFilter, string> = { active: 'Active', archived: 'Archived', all: 'All' };
-
-const SOURCE_LABELS: Record<string, string> = { github: 'GitHub', slack: 'Slack', linear: 'Linear', discord: 'Discord', baton: 'Baton runs' };
-const sourceLabel = (source: string) => SOURCE_LABELS[source] ?? source.charAt(0).toUpperCase() + source.slice(1);
-
-const SECTIONS = [
-  ['key_changes', 'Key changes'],
-  ['decisions', 'Decisions'],
-  ['open_questions', 'Open questions'],
-  ['next_steps', 'Next steps'],
-] as const satisfies ReadonlyArray<readonly [keyof Handoff, string]>;
-
-/** "deploy_started" → "Deploy started". */
-const eventTypeLabel = (type: string) => {
-  const words = type.replace(/[_.-]+/g, ' ').trim();
-  return words ? words.charAt(0).toUpperCase() + words.slice(1) : type;
-};
 
 /**
  * Context handoffs of the active org's projects: generate one from a project's context stream,

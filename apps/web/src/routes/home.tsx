@@ -4,7 +4,9 @@ import { Link } from '@tanstack/react-router';
 import { useTRPC, errorMessage } from '../lib/trpc.ts';
 import { useActiveOrg, useSwitchOrg } from '../lib/session.ts';
 import { ALL_PROJECTS } from '../lib/projects.ts';
+import { invalidate } from '../lib/mutations.ts';
 import { Button, Card, EmptyState, Field, Form, FormError, Page, QueryState, useToast } from '../components/ui.ts';
+import { ChecklistCard } from '../components/checklist-card.tsx';
 
 /** The active org at a glance, its projects, and forms to add a project or an org. */
 export function HomePage() {
@@ -13,6 +15,7 @@ export function HomePage() {
   const org = useQuery(trpc.mk.orgs.get.queryOptions(orgId ? { id: orgId } : skipToken));
   return (
     <Page title="Overview" description="Your organization, its projects, and where to start.">
+      {orgId && <ChecklistCard orgId={orgId} />}
       {org.error ? (
         <FormError error={errorMessage(org.error)} />
       ) : (
@@ -48,7 +51,7 @@ function ProjectsCard() {
       onSuccess: async ({ data }) => {
         setName('');
         toast(`Project “${data.name}” created`, 'success');
-        await queryClient.invalidateQueries({ queryKey: trpc.mk.projects.list.queryKey() });
+        await invalidate(queryClient, trpc.mk.projects.list.queryKey(), trpc.app.gettingStarted.queryKey());
       },
     }),
   );
