@@ -130,6 +130,15 @@ export function skipLocked<Q>(query: Q): Q {
   return isPostgres ? (query as unknown as { for(s: string, o: object): Q }).for('update', { skipLocked: true }) : query;
 }
 
+/**
+ * `… FOR UPDATE` on Postgres: a unit that reads a row, decides, then writes it holds the row until
+ * it commits, so two nodes deciding about the same row (a cancel and the engine's step) take turns
+ * and the second sees what the first wrote. SQLite runs one unit at a time and needs no row lock.
+ */
+export function forUpdate<Q>(query: Q): Q {
+  return isPostgres ? (query as unknown as { for(s: string): Q }).for('update') : query;
+}
+
 const pgNotify = isPostgres ? rawStatement('SELECT pg_notify(?, ?)') : null;
 
 /**

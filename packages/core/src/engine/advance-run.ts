@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { approvals, organizations, runs, RUN_STAGES } from '@baton/db';
+import { approvals, forUpdate, organizations, runs, RUN_STAGES } from '@baton/db';
 import type { CoreContext } from '../context.ts';
 import { chargeUsage, orgBalanceMicros } from '../billing/charge-usage.ts';
 import { enqueueJob } from '../jobs/queue.ts';
@@ -49,7 +49,10 @@ interface StepOutcome {
  */
 function commitStep(ctx: CoreContext, helpers: JobHelpers, run: RunRow, out: StepOutcome): Promise<void> {
   return helpers.commit(async (ctx) => {
-    const current = (await ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id)))[0];
+    // The run's row is held until this unit commits, so a cancel or a decision committed on another
+    // node meanwhile is seen here (and this step dropped), and none can land between this check and
+    // the step's writes.
+    const current = (await forUpdate(ctx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id))))[0];
     if (!current || current.status !== run.status) return;
     for (const u of out.usage ?? []) await chargeUsage(ctx, run, u);
     await out.also?.(ctx);

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { approvals, runs, users } from '@baton/db';
+import { approvals, forUpdate, runs, users } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import { enqueueJob } from '../jobs/queue.ts';
@@ -18,8 +18,12 @@ const EXPIRED_NOW = 'This approval has expired; the run was cancelled';
  * its expiry is expired here and now; the caller commits that before it answers 409.
  */
 async function loadPending(ctx: CoreContext, actor: Actor, activeOrgId: string | null, runId: string, approvalId: string) {
-  const { run, access } = await loadRunFor(ctx, actor, activeOrgId, runId);
+  const { access } = await loadRunFor(ctx, actor, activeOrgId, runId);
   requireRole(access, 'member');
+  // Read again, locked for the unit: the engine, a cancel or another decision on another node take
+  // turns with this one, and this one sees what they committed.
+  const run = (await forUpdate(ctx.db.select().from(runs).where(eq(runs.id, runId))))[0];
+  if (!run) throw notFound('Run not found');
   const approval = (
     await ctx.db
       .select()

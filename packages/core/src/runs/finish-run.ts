@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { approvals, runs, RUN_TERMINAL } from '@baton/db';
+import { approvals, forUpdate, runs, RUN_TERMINAL } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { dropQueuedJob } from '../jobs/queue.ts';
 import { appendRunEvents, type NewRunEvent } from './append-events.ts';
@@ -28,7 +28,8 @@ export async function finishRun(
   opts: { errorMessage?: string | null; events?: NewRunEvent[]; stageResult?: StageResult } = {},
 ): Promise<RunRow | null> {
   return withTransaction(ctx, async (ctx) => {
-    const run = (await ctx.db.select().from(runs).where(eq(runs.id, runId)))[0];
+    // Locked for the unit: a cancel and the engine's step on another node take turns (forUpdate).
+    const run = (await forUpdate(ctx.db.select().from(runs).where(eq(runs.id, runId))))[0];
     if (!run || isTerminal(run.status)) return null;
     const now = ctx.now().toISOString();
     const stageResult: StageResult = status === 'completed' ? (opts.stageResult ?? { result: 'done', summary: null }) : { result: status, summary: opts.errorMessage ?? null };
