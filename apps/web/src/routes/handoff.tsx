@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTRPC, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
-import { eventTypeLabel, HANDOFF_SECTIONS, sourceLabel } from '../lib/handoff-format.ts';
+import { HANDOFF_SECTIONS, sourceLabel } from '../lib/handoff-format.ts';
 import { invalidate } from '../lib/mutations.ts';
 import { Badge, Button, Card, EmptyState, ErrorState, FormError, LoadingState, Page, RelativeTime, useToast } from '../components/ui.ts';
+import { ContextEventTitle, ContextEventMeta, HandoffSources } from '../components/context-event-parts.tsx';
 import '../components/project-styles.css';
 
 type Handoff = RouterOutputs['relay']['handoffs']['get'];
@@ -84,19 +85,7 @@ function HandoffDocument({ handoff: h, sources, sourcesError, retry }: { handoff
         <span>
           created <RelativeTime iso={h.created_at} />
         </span>
-        {h.sources.length > 0 && (
-          <>
-            <span aria-hidden="true">·</span>
-            <span className="visually-hidden">Sources:</span>
-            <span className="handoff-sources" data-testid="handoff-sources">
-              {h.sources.map((s) => (
-                <Badge key={s} className="source">
-                  {sourceLabel(s)}
-                </Badge>
-              ))}
-            </span>
-          </>
-        )}
+        <HandoffSources sources={h.sources} />
       </p>
       <p className="handoff-doc-summary" data-testid="handoff-summary">
         {h.summary}
@@ -134,24 +123,9 @@ function HandoffDocument({ handoff: h, sources, sourcesError, retry }: { handoff
             {sources.events.map((e) => (
               <li key={e.id} id={eventAnchor(e.id)} tabIndex={-1} data-source={e.source}>
                 <h3 className="handoff-event-title">
-                  {e.run_id ? (
-                    <Link to="/runs/$runId" params={{ runId: e.run_id }}>
-                      {e.title}
-                    </Link>
-                  ) : e.url ? (
-                    <a href={e.url} target="_blank" rel="noopener noreferrer">
-                      {e.title}
-                    </a>
-                  ) : (
-                    e.title
-                  )}
+                  <ContextEventTitle event={e} />
                 </h3>
-                <span className="item-meta">
-                  <Badge className="source">{sourceLabel(e.source)}</Badge>
-                  <span>{eventTypeLabel(e.event_type)}</span>
-                  {e.author && <span>{e.author}</span>}
-                  <RelativeTime iso={e.created_at} />
-                </span>
+                <ContextEventMeta event={e} />
                 {e.content && e.content !== e.title && <p className="handoff-event-content">{e.content}</p>}
               </li>
             ))}

@@ -7,6 +7,7 @@ import { ALL_PROJECTS } from '../lib/projects.ts';
 import { HANDOFF_STATUSES, type HandoffStatusFilter } from '../lib/search.ts';
 import { eventTypeLabel, HANDOFF_SECTIONS as SECTIONS, sourceLabel } from '../lib/handoff-format.ts';
 import { Badge, Button, Card, EmptyState, ErrorState, FormError, LoadingState, Page, RelativeTime, SelectField, useToast } from '../components/ui.ts';
+import { ContextEventTitle, HandoffSources } from '../components/context-event-parts.tsx';
 
 type Handoff = RouterOutputs['relay']['handoffs']['list']['handoffs'][number];
 type HandoffList = RouterOutputs['relay']['handoffs']['list'];
@@ -317,19 +318,7 @@ function HandoffCard({ handoff: h, fresh }: { handoff: Handoff; fresh: boolean }
       </header>
       <p className="handoff-meta">
         <RelativeTime iso={h.created_at} />
-        {h.sources.length > 0 && (
-          <>
-            <span aria-hidden="true">·</span>
-            <span className="visually-hidden">Sources:</span>
-            <span className="handoff-sources" data-testid="handoff-sources">
-              {h.sources.map((s) => (
-                <Badge key={s} className="source">
-                  {sourceLabel(s)}
-                </Badge>
-              ))}
-            </span>
-          </>
-        )}
+        <HandoffSources sources={h.sources} />
       </p>
       <FormError error={update.error && errorMessage(update.error)} />
       <p className="handoff-summary">{h.summary}</p>
@@ -369,17 +358,7 @@ function RecentActivity({ projectId }: { projectId: string }) {
       {events.data.events.map((e: ContextEvent) => (
         <li key={e.id} data-source={e.source}>
           <span className="activity-title">
-            {e.run_id ? (
-              <Link to="/runs/$runId" params={{ runId: e.run_id }}>
-                {e.title}
-              </Link>
-            ) : e.url ? (
-              <a href={e.url} target="_blank" rel="noopener noreferrer">
-                {e.title}
-              </a>
-            ) : (
-              e.title
-            )}
+            <ContextEventTitle event={e} />
           </span>
           <span className="activity-meta">
             <Badge className="source">{sourceLabel(e.source)}</Badge> {eventTypeLabel(e.event_type)}

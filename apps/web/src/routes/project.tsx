@@ -4,10 +4,10 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTRPC, errorMessage, type RouterOutputs } from '../lib/trpc.ts';
 import { PROJECT_STATUS_TONE, type Project } from '../lib/projects.ts';
 import { needsApproval } from '../lib/runs.ts';
-import { eventTypeLabel, sourceLabel } from '../lib/handoff-format.ts';
 import { useActiveOrg } from '../lib/session.ts';
 import { Badge, Button, Card, EmptyState, ErrorState, Field, Form, FormError, LoadingState, Page, QueryState, RelativeTime, TextAreaField, useToast, type Tone } from '../components/ui.ts';
 import { DeleteProjectDialog, serverErrors, useInvalidateProjects, useSetProjectStatus } from '../components/project-form.tsx';
+import { ContextEventTitle, ContextEventMeta } from '../components/context-event-parts.tsx';
 import '../components/project-styles.css';
 
 type Environment = RouterOutputs['mk']['projects']['environments']['data']['environments'][number];
@@ -179,24 +179,9 @@ function ContextFeedCard({ projectId }: { projectId: string }) {
               {list.map((e) => (
                 <li key={e.id} data-source={e.source}>
                   <span className="project-run-request">
-                    {e.run_id ? (
-                      <Link to="/runs/$runId" params={{ runId: e.run_id }}>
-                        {e.title}
-                      </Link>
-                    ) : e.url ? (
-                      <a href={e.url} target="_blank" rel="noopener noreferrer">
-                        {e.title}
-                      </a>
-                    ) : (
-                      e.title
-                    )}
+                    <ContextEventTitle event={e} />
                   </span>
-                  <span className="item-meta">
-                    <Badge className="source">{sourceLabel(e.source)}</Badge>
-                    <span>{eventTypeLabel(e.event_type)}</span>
-                    {e.author && <span>{e.author}</span>}
-                    <RelativeTime iso={e.created_at} />
-                  </span>
+                  <ContextEventMeta event={e} />
                 </li>
               ))}
             </ol>
