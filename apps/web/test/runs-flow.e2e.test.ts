@@ -196,8 +196,12 @@ describe('runs pages end to end in headless Chromium', () => {
     const slider = page.getByRole('slider', { name: 'Step' });
     const stageNow = page.getByTestId('replay-stage');
     const announcer = page.getByTestId('replay-announcer');
-    const stepCount = await page.getByTestId('replay-steps').locator('li').count();
-    expect(stepCount).toBeGreaterThan(10);
+    // The heading comes before the replay's data: wait for its steps.
+    let stepCount = 0;
+    await eventually(async () => {
+      stepCount = await page.getByTestId('replay-steps').locator('li').count();
+      expect(stepCount).toBeGreaterThan(10);
+    });
 
     await eventually(async () => expect(await position.textContent()).toMatch(new RegExp(`^Step 1 of ${stepCount} · \\+\\d+\\.\\d s$`)));
     expect(await text.textContent()).toBe('Run created, stage intake');
