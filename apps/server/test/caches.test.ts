@@ -255,6 +255,19 @@ describe('sealed run details', () => {
       const after = await raw(srv.url);
       expect(JSON.parse(after).data.projectId).toBeNull();
       expect(after).toBe(await raw(uncached.url));
+
+      // A list page served whole from the caches is sealed too: the same bytes, and it follows changes.
+      const list = async (base: string) => (await fetch(`${base}/api/v1/runs?limit=25`, { headers: { authorization: `Bearer ${key.key}` } })).text();
+      const page = await list(srv.url);
+      expect(await list(srv.url)).toBe(page);
+      expect(await list(uncached.url)).toBe(page);
+      expectMkContract('GET', '/runs', 200, JSON.parse(page));
+      expect(JSON.parse(page).data).toMatchObject({ count: 1, runs: [{ id: run.id, projectId: null }] });
+      const second = await waitForRun(call, auth, (await createRunVia(call, auth, { requestText: 'Seal me too' })).id);
+      const grown = await list(srv.url);
+      expect(JSON.parse(grown).data.runs.map((r: { id: string }) => r.id)).toEqual([second.id, run.id]);
+      expect(await list(srv.url)).toBe(grown);
+      expect(await list(uncached.url)).toBe(grown);
     } finally {
       await uncached.close();
     }

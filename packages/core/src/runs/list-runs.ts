@@ -56,6 +56,21 @@ async function walkList(ctx: CoreContext, f: Filter, params: Record<string, unkn
 }
 
 /**
+ * A page served whole from the caches, composed once and kept beside its cache entry (so exactly as
+ * long as it is): repeated reads get the same frozen object while the page and its runs' renderings
+ * stand, which the API layer validates and serializes once (util/sealed.ts), as for a run's detail.
+ */
+const composedPages = new WeakMap<PageEntry, { runs: readonly TRun[]; result: Readonly<{ runs: TRun[]; count: number }> }>();
+
+function composedPage(entry: PageEntry, runsOnPage: TRun[], count: number) {
+  const memo = composedPages.get(entry);
+  if (memo && memo.runs.length === runsOnPage.length && memo.runs.every((r, i) => r === runsOnPage[i])) return memo.result;
+  const result = Object.freeze({ runs: Object.freeze(runsOnPage) as TRun[], count });
+  composedPages.set(entry, { runs: runsOnPage, result });
+  return result;
+}
+
+/**
  * Newest first, within the actor's active org; `count` is the total matching the filters, read
  * from the trigger-maintained run_counts table rather than counted.
  */
@@ -70,6 +85,7 @@ export async function listRuns(ctx: CoreContext, actor: Actor, activeOrgId: stri
   if (!hit) rememberPage(ctx.db, list, input.limit, input.offset, version, { page, count });
   const out: Array<TRun | undefined> = page.map((v) => cachedRun(ctx.db, v.id, v));
   const missing = page.filter((_, i) => out[i] === undefined).map((v) => v.id);
+  if (hit && !missing.length) return composedPage(hit, out as TRun[], count);
   if (missing.length) {
     const rows = await preparedQuery(ctx.db, 'runsByIds', (db) =>
       db

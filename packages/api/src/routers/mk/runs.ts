@@ -4,6 +4,7 @@ import { dataOf, mkProcedure, router, sealedDataOf } from '../../trpc.ts';
 
 const tags = ['Runs'];
 const runDetail = sealedDataOf(runTypes.ZRunDetail);
+const runPage = sealedDataOf(z.object({ runs: z.array(runTypes.ZRun), count: z.number().int() }));
 
 export const runsRouter = router({
   list: mkProcedure
@@ -18,8 +19,9 @@ export const runsRouter = router({
       },
     })
     .input(runTypes.ZListRunsInput)
-    .output(dataOf(z.object({ runs: z.array(runTypes.ZRun), count: z.number().int() })))
-    .query(async ({ ctx, input }) => ({ data: await listRuns(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
+    // A page served whole from core's caches comes frozen: its response is sealed once.
+    .output(runPage.output)
+    .query(async ({ ctx, input }) => runPage.wrap(await listRuns(ctx.core, ctx.actor, ctx.requestedOrgId, input))),
 
   create: mkProcedure
     .meta({ openapi: { method: 'POST', path: '/runs', tags, operationId: 'createRun', summary: 'Create a new agent run' }, successStatus: 201 })
