@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e } from './harness.ts';
+import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e, pageApi } from './harness.ts';
 
 /*
  * The SPA's foundation in real headless Chromium against a real server with its engine (local
@@ -28,14 +28,7 @@ const cssVar = (name: string) => page.evaluate((n) => getComputedStyle(document.
 const pendingApprovals = () => page.getByTestId('pending-approvals');
 
 /** Calls the REST API from the page with its session cookie. */
-const api = <T,>(method: string, path: string, body?: unknown) =>
-  page.evaluate(
-    async (req) => {
-      const r = await fetch(req.path, { method: req.method, headers: req.body !== undefined ? { 'content-type': 'application/json' } : {}, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
-      return { status: r.status, body: (await r.json()) as unknown };
-    },
-    { method, path, body },
-  ) as Promise<{ status: number; body: T }>;
+const api = <T,>(method: string, path: string, body?: unknown) => pageApi<T>(page, method, path, body);
 
 /** The page has its h1 and nothing still loading. */
 async function settled() {

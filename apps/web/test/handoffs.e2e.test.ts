@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addMember } from '../../../test/helpers/factories.ts';
 import { PAYMENTS_FEED as FEED } from '../../../test/helpers/relay-feed.ts';
-import { startE2e, type E2e, eventually, registerThroughForm } from './harness.ts';
+import { startE2e, type E2e, eventually, registerThroughForm, pageApi } from './harness.ts';
 
 /*
  * The Handoffs page in real headless Chromium against a real server. A connector's activity reaches
@@ -36,17 +36,7 @@ const sectionItems = (handoff: ReturnType<typeof handoffs>, name: string) => han
 const sourceBadges = (handoff: ReturnType<typeof handoffs>) => handoff.getByTestId('handoff-sources').locator('.source').allTextContents();
 
 /** Calls a REST endpoint from the page: with the session cookie, or with a key when one is given. */
-const api = <T,>(method: string, path: string, body?: unknown, key?: string) =>
-  page.evaluate(
-    async (req) => {
-      const headers: Record<string, string> = {};
-      if (req.body !== undefined) headers['content-type'] = 'application/json';
-      if (req.key) headers.authorization = `Bearer ${req.key}`;
-      const r = await fetch(req.path, { method: req.method, headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
-      return { status: r.status, body: (await r.json()) as unknown };
-    },
-    { method, path, body, key },
-  ) as Promise<{ status: number; body: T }>;
+const api = <T,>(method: string, path: string, body?: unknown, key?: string) => pageApi<T>(page, method, path, body, { key });
 
 async function openHandoffs() {
   await page.getByRole('link', { name: 'Handoffs', exact: true }).click();

@@ -81,6 +81,24 @@ export async function screenshotAll(page: Page, name: string): Promise<string[]>
   return files;
 }
 
+/**
+ * Calls the REST API from inside a page, as the app itself would: its session cookie rides along.
+ * `key` sends a bearer key, `orgId` the X-Org-Id header. An empty body (204) reads as null.
+ */
+export const pageApi = <T = any>(page: Page, method: string, path: string, body?: unknown, opts: { key?: string; orgId?: string } = {}) =>
+  page.evaluate(
+    async (req) => {
+      const headers: Record<string, string> = {};
+      if (req.body !== undefined) headers['content-type'] = 'application/json';
+      if (req.key) headers.authorization = `Bearer ${req.key}`;
+      if (req.orgId) headers['x-org-id'] = req.orgId;
+      const r = await fetch(req.path, { method: req.method, headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
+      const text = await r.text();
+      return { status: r.status, body: (text ? JSON.parse(text) : null) as unknown };
+    },
+    { method, path, body, key: opts.key, orgId: opts.orgId },
+  ) as Promise<{ status: number; body: T }>;
+
 /** Registers through the SPA's form and waits until home shows the new user. */
 export async function registerThroughForm(page: Page, url: string, user: { name: string; email: string; password: string; org: string }) {
   await page.goto(`${url}/register`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { rawStatement } from '@baton/db';
-import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e } from './harness.ts';
+import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e, pageApi } from './harness.ts';
 
 /*
  * The organization pages in real headless Chromium against a real server: members and invitations
@@ -79,17 +79,7 @@ async function checkPage(p: Page, name: string) {
 }
 
 /** Calls the REST API from a page with its session cookie (and an org, when given). */
-const api = <T,>(p: Page, method: string, path: string, body?: unknown, orgId?: string) =>
-  p.evaluate(
-    async (req) => {
-      const headers: Record<string, string> = {};
-      if (req.body !== undefined) headers['content-type'] = 'application/json';
-      if (req.orgId) headers['x-org-id'] = req.orgId;
-      const r = await fetch(req.path, { method: req.method, headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
-      return { status: r.status, body: (await r.json()) as unknown };
-    },
-    { method, path, body, orgId },
-  ) as Promise<{ status: number; body: T }>;
+const api = <T,>(p: Page, method: string, path: string, body?: unknown, orgId?: string) => pageApi<T>(p, method, path, body, { orgId });
 
 const orgIdOf = async (name: string) => (await e2e!.sql.get<{ id: string }>('SELECT id FROM organizations WHERE name = ?', name))!.id;
 const userIdOf = async (email: string) => (await e2e!.sql.get<{ id: string }>('SELECT id FROM users WHERE email = ?', email))!.id;

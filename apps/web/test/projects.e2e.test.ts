@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PAYMENTS_FEED as FEED } from '../../../test/helpers/relay-feed.ts';
-import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e } from './harness.ts';
+import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e, pageApi } from './harness.ts';
 
 /*
  * Projects, a project's page, the overview's getting-started checklist, a handoff's own page and the
@@ -36,17 +36,7 @@ const checklist = () => page.getByTestId('checklist');
 const step = (key: string) => checklist().locator(`li[data-step=${key}]`);
 
 /** Calls a REST endpoint from the page: with the session cookie, or with a key when one is given. */
-const api = <T,>(method: string, path: string, body?: unknown, key?: string) =>
-  page.evaluate(
-    async (req) => {
-      const headers: Record<string, string> = {};
-      if (req.body !== undefined) headers['content-type'] = 'application/json';
-      if (req.key) headers.authorization = `Bearer ${req.key}`;
-      const r = await fetch(req.path, { method: req.method, headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
-      return { status: r.status, body: (await r.json()) as unknown };
-    },
-    { method, path, body, key },
-  ) as Promise<{ status: number; body: T }>;
+const api = <T,>(method: string, path: string, body?: unknown, key?: string) => pageApi<T>(page, method, path, body, { key });
 
 /** The org's runs waiting for a person, straight from the database. */
 async function waitingInDb(): Promise<number> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Route } from 'playwright-core';
-import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e } from './harness.ts';
+import { checkA11y, eventually, registerThroughForm, screenshotAll, startE2e, type E2e, pageApi } from './harness.ts';
 
 /*
  * The runs pages end to end in real headless Chromium against a real server with its engine (local
@@ -43,15 +43,7 @@ const markPage = () => page.evaluate(() => ((window as unknown as { notReloaded:
 const noSidewaysScroll = async () => expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(page.viewportSize()!.width);
 
 /** Calls the REST API from the page, with its session cookie. */
-const api = <T>(method: string, path: string, body?: unknown) =>
-  page.evaluate(
-    async (req) => {
-      const r = await fetch(req.path, { method: req.method, headers: req.body !== undefined ? { 'content-type': 'application/json' } : {}, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
-      const text = await r.text();
-      return { status: r.status, body: (text ? JSON.parse(text) : null) as unknown };
-    },
-    { method, path, body },
-  ) as Promise<{ status: number; body: T }>;
+const api = <T,>(method: string, path: string, body?: unknown) => pageApi<T>(page, method, path, body);
 
 async function expectTimelineToContain(...texts: string[]) {
   await eventually(async () => expect(await timelineTexts()).toEqual(expect.arrayContaining(texts)));
