@@ -1,12 +1,9 @@
 import { useTRPC, type RouterInputs } from './trpc.ts';
 import type { RunsSearch } from './search.ts';
-import { isTerminal, needsApproval, type Run } from './runs.ts';
+import { isTerminal } from './runs.ts';
 
 /** The API's default page, and what the bench measures (GET /runs?limit=25). */
 export const RUNS_PAGE_SIZE = 25;
-
-/** The runs page's first, unfiltered page. */
-export const FIRST_RUNS_PAGE = { limit: RUNS_PAGE_SIZE, offset: 0 } as const;
 
 /** The list input a /runs URL asks for: the page's query and the route's prefetch share one cache entry. */
 export const runsListInput = (search: RunsSearch) => ({
@@ -31,4 +28,3 @@ export function useRunsListOptions(input: RouterInputs['mk']['runs']['list']) {
   });
 }
 
-export const waitingRuns = (runs: readonly Run[]) => runs.filter(needsApproval);
