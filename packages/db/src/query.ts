@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { DB } from './client.ts';
 import { SCHEMA_DIALECT } from './dialect.ts';
@@ -82,17 +83,11 @@ const sqliteParam = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
 export function rawStatement<R = Record<string, unknown>>(text: string): RawStatement<R> {
   if (isPostgres) {
     const parts = text.split('?');
-    const build = (params: unknown[]): SQL => {
+    const query = { name: statementName(text), text: parts.reduce((acc, part, i) => `${acc}$${i}${part}`) };
+    const rows = async (db: DB, params: unknown[]) => {
       if (params.length !== parts.length - 1) throw new Error(`statement expects ${parts.length - 1} parameters, got ${params.length}`);
-      const chunks: SQL[] = [];
-      parts.forEach((part, i) => {
-        chunks.push(sql.raw(part));
-        if (i < params.length) chunks.push(sql`${params[i]}`);
-      });
-      return sql.join(chunks);
+      return (await pgClientOf(db).query({ ...query, values: params })).rows as R[];
     };
-    const rows = async (db: DB, params: unknown[]) =>
-      ((await (db as unknown as { execute(q: SQL): Promise<{ rows: unknown[] }> }).execute(build(params))).rows ?? []) as R[];
     return {
       all: (db, ...params) => rows(db, params),
       get: async (db, ...params) => (await rows(db, params))[0],
@@ -110,6 +105,48 @@ export function rawStatement<R = Record<string, unknown>>(text: string): RawStat
     get: async (db, ...params) => stmt(db).get(...params.map(sqliteParam)) as R | undefined,
     run: async (db, ...params) => void stmt(db).run(...params.map(sqliteParam)),
   };
+}
+
+/**
+ * `INSERT INTO table (columns) VALUES (…), (…), …` for any number of rows in one statement (batched
+ * writes, such as a burst of POST /runs), prepared once per row count. `suffix` is appended as
+ * written (e.g. `ON CONFLICT DO NOTHING`, which both engines spell alike). JSON columns take
+ * JSON text, as rawStatement's do.
+ */
+export function rawInsert(table: string, columns: readonly string[], suffix = ''): { run(db: DB, rows: ReadonlyArray<readonly unknown[]>): Promise<void> } {
+  const byCount = new Map<number, RawStatement<never>>();
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  return {
+    async run(db, rows) {
+      if (!rows.length) return;
+      let stmt = byCount.get(rows.length);
+      if (!stmt) {
+        stmt = rawStatement<never>(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows.length).fill(tuple).join(', ')}${suffix ? ` ${suffix}` : ''}`);
+        byCount.set(rows.length, stmt);
+      }
+      for (const r of rows) if (r.length !== columns.length) throw new Error(`${table}: a row has ${r.length} values for ${columns.length} columns`);
+      await stmt.run(db, ...rows.flat());
+    },
+  };
+}
+
+interface PgQueryable {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * The node-postgres client under a drizzle handle: the pooled connection of a unit's transaction,
+ * or the pool itself for reads outside a unit. Raw statements go to it directly, named, so that
+ * each connection parses and plans them once; through drizzle they were built and parsed anew on
+ * every call.
+ */
+function pgClientOf(db: DB): PgQueryable {
+  return (db as unknown as { session: { client: PgQueryable } }).session.client;
+}
+
+/** A statement's name on every connection: one per text (the text's hash; Postgres keeps 63 bytes of a name). */
+function statementName(text: string): string {
+  return `baton_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
 }
 
 /**

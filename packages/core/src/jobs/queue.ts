@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import { jobs, notify, preparedQuery, skipLocked } from '@baton/db';
+import { jobs, notify, preparedQuery, rawInsert, skipLocked } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
 
@@ -56,6 +56,27 @@ export async function enqueueJob(ctx: CoreContext, input: EnqueueInput): Promise
     const wake = ctx.wakeWorker;
     afterCommit(ctx, wake);
   }
+}
+
+const insertJobs = rawInsert('jobs', ['id', 'name', 'key', 'payload', 'run_at', 'max_attempts', 'created_at', 'updated_at'], 'ON CONFLICT DO NOTHING');
+
+/** enqueueJob for many jobs at once, in one statement (a batch of new runs, create-run.ts). */
+export async function enqueueJobs(ctx: CoreContext, inputs: readonly EnqueueInput[]): Promise<void> {
+  if (!inputs.length) return;
+  const now = ctx.now();
+  const at = now.toISOString();
+  let due: string | undefined;
+  const rows = inputs.map((input) => {
+    const runAt = input.runAt ?? now;
+    if (runAt.getTime() <= now.getTime()) due ??= input.name;
+    return [newTimeOrderedId(), input.name, input.key ?? null, JSON.stringify(input.payload), runAt.getTime(), input.maxAttempts ?? 5, at, at];
+  });
+  await withTransaction(ctx, async (c) => {
+    await insertJobs.run(c.db, rows);
+    // One wake-up for the batch: a woken worker leases every due job it can take.
+    if (due) await notify(c.db, JOBS_CHANNEL, due);
+  });
+  if (due && ctx.wakeWorker) afterCommit(ctx, ctx.wakeWorker);
 }
 
 /** Removes a queued (not running) job by key, e.g. when its run is cancelled. */

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, or, inArray } from 'drizzle-orm';
-import { contextEvents, rawStatement } from '@baton/db';
+import { contextEvents, rawInsert, rawStatement } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { listActorOrgs } from '../orgs/list-orgs.ts';
@@ -200,17 +200,54 @@ export async function recordRunContext(
   const db = ctx.db;
   const run = known ?? (await stmt.run.get(db, runId));
   if (!run) return;
+  for (const line of await contextLinesOf(ctx, runId, events, run)) {
+    await stmt.insert.run(db, newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
+    await recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
+  }
+}
+
+/**
+ * recordRunContext for many runs whose rows the caller has just written (a batch of new runs,
+ * create-run.ts): their lines in one statement, and each project's facets once.
+ */
+export async function recordRunContexts(
+  ctx: CoreContext,
+  items: ReadonlyArray<{ runId: string; events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>; createdAt: string; run: RunContextFacts }>,
+): Promise<void> {
+  const rows: unknown[][] = [];
+  const facets = new Map<string | null, { at: string; types: Set<string> }>();
+  for (const { runId, events, createdAt, run } of items) {
+    for (const line of await contextLinesOf(ctx, runId, events, run)) {
+      rows.push([newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt]);
+      const f = facets.get(run.project_id) ?? { at: createdAt, types: new Set<string>() };
+      f.types.add(line.type);
+      facets.set(run.project_id, f);
+    }
+  }
+  if (!rows.length) return;
+  await stmt.insertMany.run(ctx.db, rows);
+  for (const [projectId, f] of facets) {
+    await recordFacets(ctx, projectId, [...f.types].map((eventType) => ({ source: BATON_SOURCE, eventType })), f.at);
+  }
+}
+
+/** The context lines a run's events make, in order. */
+async function contextLinesOf(
+  ctx: CoreContext,
+  runId: string,
+  events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>,
+  run: RunContextFacts,
+): Promise<ContextLine[]> {
+  const db = ctx.db;
   const lookups: RunLookups = {
     actionOf: async (id) => (await stmt.approvalAction.get(db, id, runId))?.action_summary ?? null,
     undecided: async () => (await stmt.undecidedApprovals.all(db, runId)).map((a) => ({ id: a.id, action: a.action_summary })),
   };
+  const lines: ContextLine[] = [];
   for (const e of events) {
-    if (!RUN_CONTEXT_TYPES.has(e.eventType)) continue;
-    for (const line of await runContextLines(e.eventType, e.data, run.request_text, lookups)) {
-      await stmt.insert.run(db, newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
-      await recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
-    }
+    if (RUN_CONTEXT_TYPES.has(e.eventType)) lines.push(...(await runContextLines(e.eventType, e.data, run.request_text, lookups)));
   }
+  return lines;
 }
 
 /** What a run's context lines are written from (the run's row, as stmt.run reads it). */
@@ -229,6 +266,7 @@ const stmt = {
   insert: rawStatement(
     'INSERT INTO context_events (id, org_id, project_id, user_id, source, event_type, title, content, run_id, created_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
+  insertMany: rawInsert('context_events', ['id', 'org_id', 'project_id', 'user_id', 'source', 'event_type', 'title', 'content', 'run_id', 'created_at', 'ingested_at']),
   approvalAction: rawStatement<{ action_summary: string }>('SELECT action_summary FROM approvals WHERE id = ? AND run_id = ?'),
   // Only read when a run ends. Ending a run expires its pending approvals after this event is
   // written; an approval that expired on its own has just been marked so and is ending the run.

@@ -1,8 +1,8 @@
-import { notify, rawStatement, RUN_EVENT_TYPES } from '@baton/db';
+import { notify, rawInsert, rawStatement, RUN_EVENT_TYPES } from '@baton/db';
 import { RUN_EVENTS_CHANNEL } from './event-bus.ts';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
-import { recordRunContext, type RunContextFacts } from '../relay/context-events.ts';
+import { recordRunContext, recordRunContexts, type RunContextFacts } from '../relay/context-events.ts';
 import { renderEvent } from './render-run.ts';
 import type { TRunEvent } from './run.types.ts';
 
@@ -20,6 +20,8 @@ const HIDDEN_FROM_REPLAY = new Set(['cost_update']);
 // The hottest write in Baton: plain statements skip drizzle's per-row mapping. Column names mirror
 // packages/db/src/schema/run-events.ts.
 const bumpSeq = rawStatement<{ last_seq: number }>('UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq');
+const EVENT_COLUMNS = ['id', 'run_id', 'sequence_number', 'event_type', 'data', 'model_used', 'tokens_used', 'replay_visible', 'created_at'];
+const insertEvents = rawInsert('run_events', EVENT_COLUMNS);
 const insertEvent = rawStatement(
   'INSERT INTO run_events (id, run_id, sequence_number, event_type, data, model_used, tokens_used, replay_visible, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
@@ -53,12 +55,49 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
 }
 
 /**
- * The first event of a run inserted in this same unit with last_seq = 1 (create-run.ts): nothing
- * else can append to a run before the unit that creates it commits, so its number is known without
- * bumping (one statement, and one round trip on Postgres, fewer per POST /runs).
+ * The first events of runs inserted in this same unit with last_seq = 1 (a batch of POST /runs,
+ * create-run.ts), in one statement for all of them. Nothing else can append to a run before the
+ * unit that creates it commits, so each is number 1 without bumping.
+ *
+ * Nothing is notified to other nodes: a stream can only open on a run once the unit that creates it
+ * has committed, and it then reads the run's events from the table, this one included.
  */
-export async function appendFirstRunEvent(ctx: CoreContext, runId: string, event: NewRunEvent, run: RunContextFacts): Promise<TRunEvent> {
-  return withTransaction(ctx, async (ctx) => (await writeRunEvents(ctx, runId, 1, [event], run))[0]!);
+export async function appendFirstRunEvents(
+  ctx: CoreContext,
+  firsts: ReadonlyArray<{ runId: string; event: NewRunEvent; run: RunContextFacts }>,
+): Promise<TRunEvent[]> {
+  if (!firsts.length) return [];
+  return withTransaction(ctx, async (ctx) => {
+    const createdAt = ctx.now().toISOString();
+    const json: string[] = [];
+    const rows = firsts.map(({ runId, event: e }) => {
+      const row = {
+        id: newTimeOrderedId(),
+        runId,
+        sequenceNumber: 1,
+        eventType: e.eventType,
+        data: e.data,
+        modelUsed: e.modelUsed ?? null,
+        tokensUsed: e.tokensUsed ?? null,
+        replayVisible: e.replayVisible ?? !HIDDEN_FROM_REPLAY.has(e.eventType),
+        createdAt,
+      };
+      json.push(eventJson(row));
+      return row;
+    });
+    await insertEvents.run(
+      ctx.db,
+      rows.map((r, i) => [r.id, r.runId, r.sequenceNumber, r.eventType, json[i], r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt]),
+    );
+    await recordRunContexts(
+      ctx,
+      firsts.map((f, i) => ({ runId: f.runId, events: [rows[i]!], createdAt, run: f.run })),
+    );
+    const rendered = rows.map(renderEvent);
+    const bus = ctx.bus;
+    if (bus) afterCommit(ctx, () => rendered.forEach((e) => bus.publish(e)));
+    return rendered;
+  });
 }
 
 async function writeRunEvents(ctx: CoreContext, runId: string, firstSeq: number, events: NewRunEvent[], run?: RunContextFacts): Promise<TRunEvent[]> {

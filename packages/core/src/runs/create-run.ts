@@ -1,57 +1,125 @@
-import { sql } from 'drizzle-orm';
-import { preparedQuery, runs } from '@baton/db';
-import { withTransaction, type Actor, type CoreContext } from '../context.ts';
-import { enqueueJob } from '../jobs/queue.ts';
-import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
+import { rawInsert, type runs } from '@baton/db';
+import { inUnit, withTransaction, type Actor, type CoreContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { enqueueJobs } from '../jobs/queue.ts';
+import { requireRole, resolveActiveOrg, type OrgAccess } from '../orgs/access.ts';
 import { loadProject } from '../projects/get-project.ts';
+import { BatchLane, type Settled } from '../util/batch-lane.ts';
 import { newId } from '../util/ids.ts';
-import { appendFirstRunEvent } from './append-events.ts';
+import { appendFirstRunEvents } from './append-events.ts';
 import { runJobKey } from './finish-run.ts';
 import { renderRun } from './render-run.ts';
-import type { TCreateRunInput } from './run.types.ts';
+import type { TCreateRunInput, TRun } from './run.types.ts';
 
-// Prepared once per handle: building and preparing the insert on every POST /runs cost more than
-// running it (a quarter of the request, profiled).
-const insertRun = (ctx: CoreContext) =>
-  preparedQuery(ctx.db, 'insertRun', (db) =>
-    db
-      .insert(runs)
-      .values({
-        id: sql.placeholder('id'),
-        orgId: sql.placeholder('orgId'),
-        projectId: sql.placeholder('projectId'),
-        userId: sql.placeholder('userId'),
-        status: 'intake',
-        stageStartedAt: sql.placeholder('now'),
-        requestText: sql.placeholder('requestText'),
-        driver: sql.placeholder('driver'),
-        createdAt: sql.placeholder('now'),
-        // Its first event (appendFirstRunEvent below) is written in this unit.
-        lastSeq: 1,
-      })
-      .returning(),
-  );
+interface Creation {
+  ctx: CoreContext;
+  actor: Actor;
+  access: OrgAccess;
+  input: TCreateRunInput;
+}
+
+/**
+ * POST /runs from many callers at once is one unit with one statement per table, not a unit each.
+ * On Postgres each unit cost about 2 ms of CPU in the node and 2 in the database, mostly per
+ * statement and per round trip rather than per row (measured with 10 clients: 419 req/s, both
+ * processes busy). One batch at a time per database: two or three in flight measured slower.
+ */
+const lanes = new WeakMap<object, BatchLane<Creation, TRun>>();
+const laneOf = (ctx: CoreContext) => {
+  let lane = lanes.get(ctx.store);
+  if (!lane) lanes.set(ctx.store, (lane = new BatchLane((batch) => createRuns(batch[0]!.ctx, batch))));
+  return lane;
+};
+
+const insertRuns = rawInsert('runs', ['id', 'org_id', 'project_id', 'user_id', 'status', 'stage_started_at', 'request_text', 'driver', 'last_seq', 'created_at']);
 
 /** Creates a run in `intake` and hands it to the engine, in one commit. */
-export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateRunInput) {
+export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateRunInput): Promise<TRun> {
   const access = await resolveActiveOrg(ctx, actor, activeOrgId);
   requireRole(access, 'member');
+  const creation: Creation = { ctx, actor, access, input };
+  if (!inUnit(ctx)) return laneOf(ctx).submit(creation);
+  // Inside a caller's unit the run is written in that unit, with everything else it does.
+  const [settled] = await createRuns(ctx, [creation]);
+  if (!settled || 'error' in settled) throw settled?.error;
+  return settled.value;
+}
+
+/** Writes the runs of a batch, each with its first event, its context line and its engine job. */
+async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Array<Settled<TRun>>> {
   return withTransaction(ctx, async (ctx) => {
-    // In the unit: the project is still there when the run that names it is inserted.
-    if (input.projectId) await loadProject(ctx, access, input.projectId);
-    const now = ctx.now().toISOString();
-    const run = (await insertRun(ctx).get({
-      id: newId(),
-      orgId: access.org.id,
-      projectId: input.projectId ?? null,
-      userId: actor.userId,
-      requestText: input.requestText,
-      driver: ctx.config.engine.driver,
-      now,
-    }))!;
-    const facts = { org_id: run.orgId, project_id: run.projectId, user_id: run.userId, request_text: run.requestText };
-    await appendFirstRunEvent(ctx, run.id, { eventType: 'stage_transition', data: { from: null, to: 'intake' } }, facts);
-    await enqueueJob(ctx, { name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } });
-    return renderRun(run);
+    const settled: Array<Settled<TRun>> = [];
+    const created: Array<{ at: number; run: typeof runs.$inferSelect }> = [];
+    const projectChecks = new Map<string, Promise<AppError | undefined>>();
+    for (const [at, c] of creations.entries()) {
+      if (c.input.projectId) {
+        // In the unit: the project is still there when the run that names it is inserted.
+        const key = `${c.access.org.id}/${c.input.projectId}`;
+        let check = projectChecks.get(key);
+        if (!check) {
+          check = loadProject(ctx, c.access, c.input.projectId).then(
+            () => undefined,
+            (e: unknown) => {
+              if (e instanceof AppError) return e;
+              throw e;
+            },
+          );
+          projectChecks.set(key, check);
+        }
+        const refused = await check;
+        if (refused) {
+          settled[at] = { error: refused };
+          continue;
+        }
+      }
+      const now = c.ctx.now().toISOString();
+      created.push({
+        at,
+        run: {
+          id: newId(),
+          orgId: c.access.org.id,
+          projectId: c.input.projectId ?? null,
+          userId: c.actor.userId,
+          status: 'intake',
+          stageStartedAt: now,
+          stageHistory: [],
+          requestText: c.input.requestText,
+          scopeArtifact: null,
+          planArtifact: null,
+          totalCreditsUsed: 0,
+          totalTokensInput: 0,
+          totalTokensOutput: 0,
+          parentRunId: null,
+          modelUsed: null,
+          errorMessage: null,
+          driver: c.ctx.config.engine.driver,
+          // Its first event (appendFirstRunEvents below) is written in this unit.
+          lastSeq: 1,
+          engineState: {},
+          createdAt: now,
+          completedAt: null,
+        },
+      });
+    }
+    if (!created.length) return settled;
+    // The other columns take their defaults, which the rows above repeat.
+    await insertRuns.run(
+      ctx.db,
+      created.map(({ run: r }) => [r.id, r.orgId, r.projectId, r.userId, r.status, r.stageStartedAt, r.requestText, r.driver, r.lastSeq, r.createdAt]),
+    );
+    await appendFirstRunEvents(
+      ctx,
+      created.map(({ run }) => ({
+        runId: run.id,
+        event: { eventType: 'stage_transition', data: { from: null, to: 'intake' } },
+        run: { org_id: run.orgId, project_id: run.projectId, user_id: run.userId, request_text: run.requestText },
+      })),
+    );
+    await enqueueJobs(
+      ctx,
+      created.map(({ run }) => ({ name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } })),
+    );
+    for (const { at, run } of created) settled[at] = { value: renderRun(run) };
+    return settled;
   });
 }
