@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { accessEpoch, apiKeys, isTransaction, preparedQuery, type DB, type Store } from '@baton/db';
+import { accessEpoch, apiKeys, isTransaction, memberships, organizations, preparedQuery, type DB, type Store } from '@baton/db';
 import { hashApiKey, surfaceOfKey, type Surface } from './api-keys.ts';
 import { SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
 
@@ -8,17 +8,38 @@ export interface ResolvedActor {
   via: 'session' | 'mk_key' | 'fr_key';
   keyId?: string;
   keyOrgId?: string | null;
+  /**
+   * For a key bound to one org: the org and the key owner's membership in it, read with the key
+   * (null once the owner is no longer a member). Spares each request a second query for the access
+   * every MightyKey call checks.
+   */
+  keyAccess?: KeyAccess | null;
   sessionId?: string;
   /** A Set-Cookie value to send back when Lucia extended the session. */
   refreshCookie?: string;
+}
+
+export interface KeyAccess {
+  org: typeof organizations.$inferSelect;
+  membership: typeof memberships.$inferSelect;
 }
 
 // Prepared once per database (the store's reader): the key lookup runs on every API request.
 const keyLookup = (db: DB) =>
   preparedQuery(db, 'apiKeyByHash', (d) =>
     d
-      .select({ id: apiKeys.id, userId: apiKeys.userId, orgId: apiKeys.orgId, kind: apiKeys.kind, lastUsedAt: apiKeys.lastUsedAt })
+      .select({
+        id: apiKeys.id,
+        userId: apiKeys.userId,
+        orgId: apiKeys.orgId,
+        kind: apiKeys.kind,
+        lastUsedAt: apiKeys.lastUsedAt,
+        org: organizations,
+        membership: memberships,
+      })
       .from(apiKeys)
+      .leftJoin(memberships, and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.userId)))
+      .leftJoin(organizations, eq(organizations.id, apiKeys.orgId))
       .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt))),
   );
 
@@ -28,6 +49,8 @@ interface KeyRow {
   orgId: string | null;
   kind: string;
   lastUsedAt: string | null;
+  /** Null for a key of no org (fr_) or whose owner has left it. Frozen: cached rows are shared. */
+  access: KeyAccess | null;
 }
 interface CachedKey {
   epoch: number;
@@ -51,14 +74,23 @@ async function lookupKey(db: DB, keyHash: string): Promise<{ row: KeyRow; entry:
   const hit = cache.get(keyHash);
   if (hit && hit.epoch === epoch) return { row: hit.row, entry: hit };
   if (hit) cache.delete(keyHash);
-  const row = (await keyLookup(db).get({ keyHash })) as KeyRow | undefined;
-  if (!row) return null;
+  const found = await keyLookup(db).get({ keyHash });
+  if (!found) return null;
+  const { org, membership, ...key } = found;
+  const row: KeyRow = Object.freeze({ ...key, access: org && membership ? Object.freeze({ org: Object.freeze(org), membership: Object.freeze(membership) }) : null });
   if (epoch === null || isTransaction(db)) return { row, entry: null };
   if (cache.size >= KEY_CACHE_MAX) cache.clear();
   const entry: CachedKey = { epoch, row, lastUsedMs: row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0 };
   cache.set(keyHash, entry);
   return { row, entry };
 }
+
+/**
+ * When this process last wrote a key's last_used_at, for keys it does not cache (on Postgres, where
+ * the read caches are off): without it, every request that arrived while the minute's write waited
+ * for its commit wrote it again, all on the one row.
+ */
+const lastUsedWritten = new Map<string, number>();
 
 /** last_used_at is a hint for people, not an audit log: write it at most once a minute per key. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -116,22 +148,28 @@ export async function resolveCredentials(store: Store, sessions: SessionAuth, in
     if (!found) return { ok: false, reason: 'Invalid API key' };
     const { row, entry } = found;
     const now = Date.now();
-    const lastUsedMs = entry ? entry.lastUsedMs : row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
+    const lastUsedMs = entry ? entry.lastUsedMs : Math.max(row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0, lastUsedWritten.get(row.id) ?? 0);
     if (now - lastUsedMs >= LAST_USED_RESOLUTION_MS) {
       // Marked first, so requests arriving while the write waits for its commit do not queue more.
-      if (entry) entry.lastUsedMs = now;
+      const mark = (ms: number) => {
+        if (entry) entry.lastUsedMs = ms;
+        else if (ms) lastUsedWritten.set(row.id, ms);
+        else lastUsedWritten.delete(row.id);
+      };
+      if (!entry && lastUsedWritten.size >= KEY_CACHE_MAX) lastUsedWritten.clear();
+      mark(now);
       try {
         await store.unit(async (tx) => {
           await tx.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, row.id));
         }, 'api-key-last-used');
       } catch (e) {
-        if (entry) entry.lastUsedMs = lastUsedMs;
+        mark(lastUsedMs);
         throw e;
       }
     }
     return {
       ok: true,
-      actor: { userId: row.userId, via: row.kind === 'fr' ? 'fr_key' : 'mk_key', keyId: row.id, keyOrgId: row.orgId },
+      actor: { userId: row.userId, via: row.kind === 'fr' ? 'fr_key' : 'mk_key', keyId: row.id, keyOrgId: row.orgId, ...(row.orgId ? { keyAccess: row.access } : {}) },
     };
   }
   if (input.surface === 'relay') return { ok: true, actor: null };

@@ -1,7 +1,10 @@
-import type { DB, Store } from '@baton/db';
+import type { DB, memberships, organizations, Store } from '@baton/db';
 import type { MailConfig } from './mail/send-mail.ts';
 import type { RunEventBus } from './runs/event-bus.ts';
 import type { EngineConfig } from './engine/engine-config.ts';
+
+type OrgRow = typeof organizations.$inferSelect;
+type MembershipRow = typeof memberships.$inferSelect;
 
 export interface CoreConfig {
   /** Public base URL, used in links sent by mail (reset links). */
@@ -54,6 +57,11 @@ export interface Actor {
   keyId?: string;
   /** For mk_* keys: the only org the key may touch. */
   keyOrgId?: string | null;
+  /**
+   * For an mk key: its org and the owner's membership, read with the key in the same query
+   * (@baton/auth credentials.ts); null when the owner is no longer a member, absent when unknown.
+   */
+  keyAccess?: { org: OrgRow; membership: MembershipRow } | null;
 }
 
 export function createConsoleLogger(level: 'silent' | 'error' | 'info' = 'info'): Logger {

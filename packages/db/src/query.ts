@@ -107,27 +107,69 @@ export function rawStatement<R = Record<string, unknown>>(text: string): RawStat
   };
 }
 
+type Rows = ReadonlyArray<readonly unknown[]>;
+
+/** Inserts gathered for one insertTogether, in order. */
+export type PendingInserts = Array<readonly [RawInsert, Rows]>;
+
+/** Rows for one table, written by one statement (see rawInsert). */
+export interface RawInsert {
+  run(db: DB, rows: Rows): Promise<void>;
+  /** The statement for `count` rows, with `?` placeholders. */
+  text(count: number): string;
+  /** The rows' values in placeholder order, each row checked against the columns. */
+  values(rows: Rows): unknown[];
+}
+
 /**
  * `INSERT INTO table (columns) VALUES (…), (…), …` for any number of rows in one statement (batched
  * writes, such as a burst of POST /runs), prepared once per row count. `suffix` is appended as
  * written (e.g. `ON CONFLICT DO NOTHING`, which both engines spell alike). JSON columns take
  * JSON text, as rawStatement's do.
  */
-export function rawInsert(table: string, columns: readonly string[], suffix = ''): { run(db: DB, rows: ReadonlyArray<readonly unknown[]>): Promise<void> } {
+export function rawInsert(table: string, columns: readonly string[], suffix = ''): RawInsert {
   const byCount = new Map<number, RawStatement<never>>();
   const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const text = (count: number) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(count).fill(tuple).join(', ')}${suffix ? ` ${suffix}` : ''}`;
+  const values = (rows: Rows) => {
+    for (const r of rows) if (r.length !== columns.length) throw new Error(`${table}: a row has ${r.length} values for ${columns.length} columns`);
+    return rows.flat();
+  };
   return {
+    text,
+    values,
     async run(db, rows) {
       if (!rows.length) return;
       let stmt = byCount.get(rows.length);
-      if (!stmt) {
-        stmt = rawStatement<never>(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows.length).fill(tuple).join(', ')}${suffix ? ` ${suffix}` : ''}`);
-        byCount.set(rows.length, stmt);
-      }
-      for (const r of rows) if (r.length !== columns.length) throw new Error(`${table}: a row has ${r.length} values for ${columns.length} columns`);
-      await stmt.run(db, ...rows.flat());
+      if (!stmt) byCount.set(rows.length, (stmt = rawStatement<never>(text(rows.length))));
+      await stmt.run(db, ...values(rows));
     },
   };
+}
+
+const chains = new Map<string, RawStatement<never>>();
+
+/**
+ * Several rawInserts written as one statement where that saves anything: on Postgres a chain of
+ * data-modifying CTEs, one round trip instead of one per table (foreign keys are checked at the end
+ * of the statement, so a row may name one inserted beside it, and the row triggers fire then too);
+ * on SQLite, which has no round trips to save, each in turn.
+ */
+export async function insertTogether(db: DB, parts: ReadonlyArray<readonly [RawInsert, Rows]>): Promise<void> {
+  const live = parts.filter(([, rows]) => rows.length);
+  if (!isPostgres || live.length < 2) {
+    for (const [insert, rows] of live) await insert.run(db, rows);
+    return;
+  }
+  const texts = live.map(([insert, rows]) => insert.text(rows.length));
+  const text = `WITH ${texts.slice(0, -1).map((t, i) => `w${i} AS (${t})`).join(', ')} ${texts[texts.length - 1]}`;
+  let stmt = chains.get(text);
+  if (!stmt) {
+    // One statement per shape (tables and row counts); a burst makes a few dozen.
+    if (chains.size >= 1000) chains.clear();
+    chains.set(text, (stmt = rawStatement<never>(text)));
+  }
+  await stmt.run(db, ...live.flatMap(([insert, rows]) => insert.values(rows)));
 }
 
 interface PgQueryable {

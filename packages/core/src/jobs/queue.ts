@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import { jobs, notify, preparedQuery, rawInsert, skipLocked } from '@baton/db';
+import { jobs, notify, preparedQuery, rawInsert, skipLocked, type PendingInserts } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
 
@@ -60,8 +60,11 @@ export async function enqueueJob(ctx: CoreContext, input: EnqueueInput): Promise
 
 const insertJobs = rawInsert('jobs', ['id', 'name', 'key', 'payload', 'run_at', 'max_attempts', 'created_at', 'updated_at'], 'ON CONFLICT DO NOTHING');
 
-/** enqueueJob for many jobs at once, in one statement (a batch of new runs, create-run.ts). */
-export async function enqueueJobs(ctx: CoreContext, inputs: readonly EnqueueInput[]): Promise<void> {
+/**
+ * enqueueJob for many jobs at once, in one statement (a batch of new runs, create-run.ts), added to
+ * `into` when given, for the caller to write with its own.
+ */
+export async function enqueueJobs(ctx: CoreContext, inputs: readonly EnqueueInput[], into?: PendingInserts): Promise<void> {
   if (!inputs.length) return;
   const now = ctx.now();
   const at = now.toISOString();
@@ -72,7 +75,8 @@ export async function enqueueJobs(ctx: CoreContext, inputs: readonly EnqueueInpu
     return [newTimeOrderedId(), input.name, input.key ?? null, JSON.stringify(input.payload), runAt.getTime(), input.maxAttempts ?? 5, at, at];
   });
   await withTransaction(ctx, async (c) => {
-    await insertJobs.run(c.db, rows);
+    if (into) into.push([insertJobs, rows]);
+    else await insertJobs.run(c.db, rows);
     // One wake-up for the batch: a woken worker leases every due job it can take.
     if (due) await notify(c.db, JOBS_CHANNEL, due);
   });

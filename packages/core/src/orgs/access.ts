@@ -68,7 +68,8 @@ async function orgMembership(db: DB, orgId: string, userId: string): Promise<Mem
  */
 export async function getOrgAccess(ctx: CoreContext, actor: Actor, orgId: string): Promise<OrgAccess> {
   if (actor.via === 'mk_key' && actor.keyOrgId !== orgId) throw notFound('Organization not found');
-  const row = await orgMembership(ctx.db, orgId, actor.userId);
+  // Read with the key at the start of this request; inside a unit, read again (the unit may have changed it).
+  const row = actor.keyAccess !== undefined && actor.keyOrgId === orgId && !isTransaction(ctx.db) ? actor.keyAccess : await orgMembership(ctx.db, orgId, actor.userId);
   if (!row) throw notFound('Organization not found');
   return { ...row, ...effectiveRole(row.membership, ctx.now()) };
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, or, inArray } from 'drizzle-orm';
-import { contextEvents, rawInsert, rawStatement } from '@baton/db';
+import { contextEvents, rawInsert, rawStatement, type PendingInserts } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { listActorOrgs } from '../orgs/list-orgs.ts';
@@ -208,11 +208,13 @@ export async function recordRunContext(
 
 /**
  * recordRunContext for many runs whose rows the caller has just written (a batch of new runs,
- * create-run.ts): their lines in one statement, and each project's facets once.
+ * create-run.ts): their lines in one statement (added to `into` when given, for the caller to
+ * write with its own), and each project's facets once.
  */
 export async function recordRunContexts(
   ctx: CoreContext,
   items: ReadonlyArray<{ runId: string; events: ReadonlyArray<{ eventType: string; data: Record<string, unknown> }>; createdAt: string; run: RunContextFacts }>,
+  into?: PendingInserts,
 ): Promise<void> {
   const rows: unknown[][] = [];
   const facets = new Map<string | null, { at: string; types: Set<string> }>();
@@ -225,7 +227,8 @@ export async function recordRunContexts(
     }
   }
   if (!rows.length) return;
-  await stmt.insertMany.run(ctx.db, rows);
+  if (into) into.push([stmt.insertMany, rows]);
+  else await stmt.insertMany.run(ctx.db, rows);
   for (const [projectId, f] of facets) {
     await recordFacets(ctx, projectId, [...f.types].map((eventType) => ({ source: BATON_SOURCE, eventType })), f.at);
   }

@@ -1,4 +1,4 @@
-import { notify, rawInsert, rawStatement, RUN_EVENT_TYPES } from '@baton/db';
+import { insertTogether, notify, rawInsert, rawStatement, RUN_EVENT_TYPES, type PendingInserts } from '@baton/db';
 import { RUN_EVENTS_CHANNEL } from './event-bus.ts';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
@@ -56,8 +56,9 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
 
 /**
  * The first events of runs inserted in this same unit with last_seq = 1 (a batch of POST /runs,
- * create-run.ts), in one statement for all of them. Nothing else can append to a run before the
- * unit that creates it commits, so each is number 1 without bumping.
+ * create-run.ts), in one statement for all of them (added to `into` when given, for the caller to
+ * write with its own). Nothing else can append to a run before the unit that creates it commits,
+ * so each is number 1 without bumping.
  *
  * Nothing is notified to other nodes: a stream can only open on a run once the unit that creates it
  * has committed, and it then reads the run's events from the table, this one included.
@@ -65,6 +66,7 @@ export async function appendRunEvents(ctx: CoreContext, runId: string, events: N
 export async function appendFirstRunEvents(
   ctx: CoreContext,
   firsts: ReadonlyArray<{ runId: string; event: NewRunEvent; run: RunContextFacts }>,
+  into?: PendingInserts,
 ): Promise<TRunEvent[]> {
   if (!firsts.length) return [];
   return withTransaction(ctx, async (ctx) => {
@@ -85,14 +87,14 @@ export async function appendFirstRunEvents(
       json.push(eventJson(row));
       return row;
     });
-    await insertEvents.run(
-      ctx.db,
-      rows.map((r, i) => [r.id, r.runId, r.sequenceNumber, r.eventType, json[i], r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt]),
-    );
+    const writes = into ?? [];
+    writes.push([insertEvents, rows.map((r, i) => [r.id, r.runId, r.sequenceNumber, r.eventType, json[i], r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt])]);
     await recordRunContexts(
       ctx,
       firsts.map((f, i) => ({ runId: f.runId, events: [rows[i]!], createdAt, run: f.run })),
+      writes,
     );
+    if (!into) await insertTogether(ctx.db, writes);
     const rendered = rows.map(renderEvent);
     const bus = ctx.bus;
     if (bus) afterCommit(ctx, () => rendered.forEach((e) => bus.publish(e)));

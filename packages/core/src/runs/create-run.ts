@@ -1,4 +1,4 @@
-import { rawInsert, type runs } from '@baton/db';
+import { insertTogether, rawInsert, type PendingInserts, type runs } from '@baton/db';
 import { inUnit, withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { enqueueJobs } from '../jobs/queue.ts';
@@ -103,10 +103,9 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
     }
     if (!created.length) return settled;
     // The other columns take their defaults, which the rows above repeat.
-    await insertRuns.run(
-      ctx.db,
-      created.map(({ run: r }) => [r.id, r.orgId, r.projectId, r.userId, r.status, r.stageStartedAt, r.requestText, r.driver, r.lastSeq, r.createdAt]),
-    );
+    const writes: PendingInserts = [
+      [insertRuns, created.map(({ run: r }) => [r.id, r.orgId, r.projectId, r.userId, r.status, r.stageStartedAt, r.requestText, r.driver, r.lastSeq, r.createdAt])],
+    ];
     await appendFirstRunEvents(
       ctx,
       created.map(({ run }) => ({
@@ -114,11 +113,15 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
         event: { eventType: 'stage_transition', data: { from: null, to: 'intake' } },
         run: { org_id: run.orgId, project_id: run.projectId, user_id: run.userId, request_text: run.requestText },
       })),
+      writes,
     );
     await enqueueJobs(
       ctx,
       created.map(({ run }) => ({ name: 'run.advance', key: runJobKey(run.id), payload: { runId: run.id } })),
+      writes,
     );
+    // Runs, first events, context lines and jobs: one statement on Postgres.
+    await insertTogether(ctx.db, writes);
     for (const { at, run } of created) settled[at] = { value: renderRun(run) };
     return settled;
   });
