@@ -7,6 +7,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the run's PostgreSQL; test files create their own database on it. */
     pgAdminUrl: string;
+    /** The directory of that PostgreSQL's Unix socket. */
+    pgSocketDir: string;
   }
 }
 
@@ -23,6 +25,7 @@ export default async function setup(project: TestProject) {
   }
   const pg = await startTestPostgres();
   project.provide('pgAdminUrl', pg.adminUrl);
+  project.provide('pgSocketDir', pg.socketDir);
   return async () => {
     await pg.stop();
   };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
 
@@ -17,6 +18,8 @@ export interface TestPostgres {
   /** Superuser URL of the maintenance database; use createTestDatabase for a database of your own. */
   adminUrl: string;
   port: number;
+  /** The directory of the server's Unix socket (a same-host node may connect through it). */
+  socketDir: string;
   stop(): Promise<void>;
 }
 
@@ -26,7 +29,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '300' },
     initdbArgs: ['--no-sync'],
   });
-  return { adminUrl: server.adminUrl, port: server.port, stop: () => server.stop() };
+  return { adminUrl: server.adminUrl, port: server.port, socketDir: join(server.root, 'sockets'), stop: () => server.stop() };
 }
 
 let counter = 0;
