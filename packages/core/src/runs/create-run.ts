@@ -12,7 +12,6 @@ import { renderRun } from './render-run.ts';
 import type { TCreateRunInput, TRun } from './run.types.ts';
 
 interface Creation {
-  ctx: CoreContext;
   actor: Actor;
   access: OrgAccess;
   input: TCreateRunInput;
@@ -22,12 +21,13 @@ interface Creation {
  * POST /runs from many callers at once is one unit with one statement per table, not a unit each.
  * On Postgres each unit cost about 2 ms of CPU in the node and 2 in the database, mostly per
  * statement and per round trip rather than per row (measured with 10 clients: 419 req/s, both
- * processes busy). One batch at a time per database: two or three in flight measured slower.
+ * processes busy). One batch at a time per core context (a server has one): two or three in flight
+ * measured slower.
  */
-const lanes = new WeakMap<object, BatchLane<Creation, TRun>>();
+const lanes = new WeakMap<CoreContext, BatchLane<Creation, TRun>>();
 const laneOf = (ctx: CoreContext) => {
-  let lane = lanes.get(ctx.store);
-  if (!lane) lanes.set(ctx.store, (lane = new BatchLane((batch) => createRuns(batch[0]!.ctx, batch))));
+  let lane = lanes.get(ctx);
+  if (!lane) lanes.set(ctx, (lane = new BatchLane((batch) => createRuns(ctx, batch))));
   return lane;
 };
 
@@ -37,7 +37,7 @@ const insertRuns = rawInsert('runs', ['id', 'org_id', 'project_id', 'user_id', '
 export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateRunInput): Promise<TRun> {
   const access = await resolveActiveOrg(ctx, actor, activeOrgId);
   requireRole(access, 'member');
-  const creation: Creation = { ctx, actor, access, input };
+  const creation: Creation = { actor, access, input };
   if (!inUnit(ctx)) return laneOf(ctx).submit(creation);
   // Inside a caller's unit the run is written in that unit, with everything else it does.
   const [settled] = await createRuns(ctx, [creation]);
@@ -72,7 +72,7 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
           continue;
         }
       }
-      const now = c.ctx.now().toISOString();
+      const now = ctx.now().toISOString();
       created.push({
         at,
         run: {
@@ -92,7 +92,7 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
           parentRunId: null,
           modelUsed: null,
           errorMessage: null,
-          driver: c.ctx.config.engine.driver,
+          driver: ctx.config.engine.driver,
           // Its first event (appendFirstRunEvents below) is written in this unit.
           lastSeq: 1,
           engineState: {},
