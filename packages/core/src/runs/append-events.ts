@@ -72,18 +72,8 @@ export async function appendFirstRunEvents(
   return withTransaction(ctx, async (ctx) => {
     const createdAt = ctx.now().toISOString();
     const json: string[] = [];
-    const rows = firsts.map(({ runId, event: e }) => {
-      const row = {
-        id: newTimeOrderedId(),
-        runId,
-        sequenceNumber: 1,
-        eventType: e.eventType,
-        data: e.data,
-        modelUsed: e.modelUsed ?? null,
-        tokensUsed: e.tokensUsed ?? null,
-        replayVisible: e.replayVisible ?? !HIDDEN_FROM_REPLAY.has(e.eventType),
-        createdAt,
-      };
+    const rows = firsts.map(({ runId, event }) => {
+      const row = eventRow(runId, 1, event, createdAt);
       json.push(eventJson(row));
       return row;
     });
@@ -102,20 +92,23 @@ export async function appendFirstRunEvents(
   });
 }
 
+/** An event's row as written (its data made storable by eventJson when it is). */
+const eventRow = (runId: string, sequenceNumber: number, e: NewRunEvent, createdAt: string) => ({
+  id: newTimeOrderedId(),
+  runId,
+  sequenceNumber,
+  eventType: e.eventType,
+  data: e.data,
+  modelUsed: e.modelUsed ?? null,
+  tokensUsed: e.tokensUsed ?? null,
+  replayVisible: e.replayVisible ?? !HIDDEN_FROM_REPLAY.has(e.eventType),
+  createdAt,
+});
+
 async function writeRunEvents(ctx: CoreContext, runId: string, firstSeq: number, events: NewRunEvent[], run?: RunContextFacts): Promise<TRunEvent[]> {
   let seq = firstSeq - 1;
   const createdAt = ctx.now().toISOString();
-  const rows = events.map((e) => ({
-    id: newTimeOrderedId(),
-    runId,
-    sequenceNumber: ++seq,
-    eventType: e.eventType,
-    data: e.data,
-    modelUsed: e.modelUsed ?? null,
-    tokensUsed: e.tokensUsed ?? null,
-    replayVisible: e.replayVisible ?? !HIDDEN_FROM_REPLAY.has(e.eventType),
-    createdAt,
-  }));
+  const rows = events.map((e) => eventRow(runId, ++seq, e, createdAt));
   for (const r of rows) {
     await insertEvent.run(ctx.db, r.id, r.runId, r.sequenceNumber, r.eventType, eventJson(r), r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt);
   }
