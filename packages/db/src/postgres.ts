@@ -40,9 +40,10 @@ const loadDriver = () =>
  * Runs fn as one READ WRITE transaction on a pooled connection, as drizzle's db.transaction does,
  * with one difference: the unit's notifications (query.ts notify) are sent in the same round trip
  * as its COMMIT ("SELECT pg_notify(…); COMMIT", one simple query), instead of one round trip each.
- * A POST /runs sends two, and round trips are most of what a Postgres unit costs (in a profile of
- * POST /runs, socket writes to the pool's connections led the node's CPU time). Postgres still
- * delivers the notifications only if the COMMIT succeeds, in commit order.
+ * An engine step sends two (its events and its next job), and round trips are most of what a
+ * Postgres unit costs (in a profile of POST /runs, socket writes to the pool's connections led the
+ * node's CPU time). Postgres still delivers the notifications only if the COMMIT succeeds, in
+ * commit order.
  */
 export async function runPgUnit<T>(db: PgDB, fn: (tx: unknown) => Promise<T>, notifications: WeakMap<object, Array<[string, string]>>): Promise<T> {
   const { NodePgSession, NodePgTransaction } = await loadDriver();

@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import { jobs, notify, preparedQuery, rawInsert, skipLocked, type PendingInserts } from '@baton/db';
+import { jobs, notify, rawInsert, skipLocked, type PendingInserts } from '@baton/db';
 import { afterCommit, withTransaction, type CoreContext } from '../context.ts';
 import { newTimeOrderedId } from '../util/ids.ts';
 
@@ -18,44 +18,8 @@ export interface EnqueueInput {
 }
 
 /** Inserts a job inside the caller's transaction, so it exists exactly when the caller's effects do. */
-// Prepared once per handle: every run step and every POST /runs enqueues a job.
-const insertJob = (ctx: CoreContext) =>
-  preparedQuery(ctx.db, 'insertJob', (db) =>
-    db
-      .insert(jobs)
-      .values({
-        id: sql.placeholder('id'),
-        name: sql.placeholder('name'),
-        key: sql.placeholder('key'),
-        payload: sql.placeholder('payload'),
-        runAt: sql.placeholder('runAt'),
-        maxAttempts: sql.placeholder('maxAttempts'),
-        createdAt: sql.placeholder('at'),
-        updatedAt: sql.placeholder('at'),
-      })
-      .onConflictDoNothing(),
-  );
-
 export async function enqueueJob(ctx: CoreContext, input: EnqueueInput): Promise<void> {
-  const now = ctx.now();
-  const runAt = input.runAt ?? now;
-  const due = runAt.getTime() <= now.getTime();
-  await withTransaction(ctx, async (c) => {
-    await insertJob(c).run({
-      id: newTimeOrderedId(),
-      name: input.name,
-      key: input.key ?? null,
-      payload: input.payload,
-      runAt: runAt.getTime(),
-      maxAttempts: input.maxAttempts ?? 5,
-      at: now.toISOString(),
-    });
-    if (due) await notify(c.db, JOBS_CHANNEL, input.name);
-  });
-  if (due && ctx.wakeWorker) {
-    const wake = ctx.wakeWorker;
-    afterCommit(ctx, wake);
-  }
+  await enqueueJobs(ctx, [input]);
 }
 
 const insertJobs = rawInsert('jobs', ['id', 'name', 'key', 'payload', 'run_at', 'max_attempts', 'created_at', 'updated_at'], 'ON CONFLICT DO NOTHING');

@@ -197,17 +197,12 @@ export async function recordRunContext(
   known?: RunContextFacts,
 ): Promise<void> {
   if (!events.some((e) => RUN_CONTEXT_TYPES.has(e.eventType))) return;
-  const db = ctx.db;
-  const run = known ?? (await stmt.run.get(db, runId));
-  if (!run) return;
-  for (const line of await contextLinesOf(ctx, runId, events, run)) {
-    await stmt.insert.run(db, newPrefixedTimeId('ev'), run.org_id, run.project_id, run.user_id, BATON_SOURCE, line.type, line.title, line.content, runId, createdAt, createdAt);
-    await recordFacets(ctx, run.project_id, [{ source: BATON_SOURCE, eventType: line.type }], createdAt);
-  }
+  const run = known ?? (await stmt.run.get(ctx.db, runId));
+  if (run) await recordRunContexts(ctx, [{ runId, events, createdAt, run }]);
 }
 
 /**
- * recordRunContext for many runs whose rows the caller has just written (a batch of new runs,
+ * recordRunContext for many runs whose rows the caller has just written or read (a batch of new runs,
  * create-run.ts): their lines in one statement (added to `into` when given, for the caller to
  * write with its own), and each project's facets once.
  */
@@ -265,9 +260,6 @@ export interface RunContextFacts {
 const stmt = {
   run: rawStatement<RunContextFacts>(
     'SELECT org_id, project_id, user_id, request_text FROM runs WHERE id = ?',
-  ),
-  insert: rawStatement(
-    'INSERT INTO context_events (id, org_id, project_id, user_id, source, event_type, title, content, run_id, created_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
   insertMany: rawInsert('context_events', ['id', 'org_id', 'project_id', 'user_id', 'source', 'event_type', 'title', 'content', 'run_id', 'created_at', 'ingested_at']),
   approvalAction: rawStatement<{ action_summary: string }>('SELECT action_summary FROM approvals WHERE id = ? AND run_id = ?'),

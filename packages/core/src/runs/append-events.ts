@@ -20,11 +20,7 @@ const HIDDEN_FROM_REPLAY = new Set(['cost_update']);
 // The hottest write in Baton: plain statements skip drizzle's per-row mapping. Column names mirror
 // packages/db/src/schema/run-events.ts.
 const bumpSeq = rawStatement<{ last_seq: number }>('UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq');
-const EVENT_COLUMNS = ['id', 'run_id', 'sequence_number', 'event_type', 'data', 'model_used', 'tokens_used', 'replay_visible', 'created_at'];
-const insertEvents = rawInsert('run_events', EVENT_COLUMNS);
-const insertEvent = rawStatement(
-  'INSERT INTO run_events (id, run_id, sequence_number, event_type, data, model_used, tokens_used, replay_visible, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-);
+const insertEvents = rawInsert('run_events', ['id', 'run_id', 'sequence_number', 'event_type', 'data', 'model_used', 'tokens_used', 'replay_visible', 'created_at']);
 
 /**
  * The event's data as stored. Postgres refuses the NUL character in text and JSON, and tool output
@@ -71,14 +67,9 @@ export async function appendFirstRunEvents(
   if (!firsts.length) return [];
   return withTransaction(ctx, async (ctx) => {
     const createdAt = ctx.now().toISOString();
-    const json: string[] = [];
-    const rows = firsts.map(({ runId, event }) => {
-      const row = eventRow(runId, 1, event, createdAt);
-      json.push(eventJson(row));
-      return row;
-    });
+    const rows = firsts.map(({ runId, event }) => eventRow(runId, 1, event, createdAt));
     const writes = into ?? [];
-    writes.push([insertEvents, rows.map((r, i) => [r.id, r.runId, r.sequenceNumber, r.eventType, json[i], r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt])]);
+    writes.push([insertEvents, rows.map(eventValues)]);
     await recordRunContexts(
       ctx,
       firsts.map((f, i) => ({ runId: f.runId, events: [rows[i]!], createdAt, run: f.run })),
@@ -105,13 +96,14 @@ const eventRow = (runId: string, sequenceNumber: number, e: NewRunEvent, created
   createdAt,
 });
 
+/** The row's values in insertEvents' column order, its data made storable first (eventJson). */
+const eventValues = (r: ReturnType<typeof eventRow>) => [r.id, r.runId, r.sequenceNumber, r.eventType, eventJson(r), r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt];
+
 async function writeRunEvents(ctx: CoreContext, runId: string, firstSeq: number, events: NewRunEvent[], run?: RunContextFacts): Promise<TRunEvent[]> {
   let seq = firstSeq - 1;
   const createdAt = ctx.now().toISOString();
   const rows = events.map((e) => eventRow(runId, ++seq, e, createdAt));
-  for (const r of rows) {
-    await insertEvent.run(ctx.db, r.id, r.runId, r.sequenceNumber, r.eventType, eventJson(r), r.modelUsed, r.tokensUsed, r.replayVisible, r.createdAt);
-  }
+  await insertEvents.run(ctx.db, rows.map(eventValues));
   await recordRunContext(ctx, runId, rows, createdAt, run);
   // Other nodes' streams hear of it at the commit (ids only; they read the rows).
   await notify(ctx.db, RUN_EVENTS_CHANNEL, `${runId} ${rows[0]!.sequenceNumber} ${seq}`);
