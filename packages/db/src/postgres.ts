@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema/index.ts';
 import { migrationsFolderFor, NewerDatabaseError, newestKnownMigration } from './migrate.ts';
+import { pgChainQuery, pgUnits, type PgUnit } from './query.ts';
 
 export type PgDB = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
@@ -11,6 +12,11 @@ export interface OpenPostgresOptions {
   max?: number;
   /** Name shown in pg_stat_activity, so an operator can tell the nodes apart. */
   applicationName?: string;
+  /**
+   * The reader pool (true, the default) serves reads outside a unit, and refuses writes; the writer
+   * pool serves units (runPgUnit) only.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -37,41 +43,64 @@ const loadDriver = () =>
   })));
 
 /**
- * Runs fn as one READ WRITE transaction on a pooled connection, as drizzle's db.transaction does,
- * with one difference: the unit's notifications (query.ts notify) are sent in the same round trip
- * as its COMMIT ("SELECT pg_notify(…); COMMIT", one simple query), instead of one round trip each.
- * An engine step sends two (its events and its next job), and round trips are most of what a
+ * Runs fn as one unit of work on a connection of the writer pool (openPostgres), as drizzle's
+ * db.transaction does, with two differences that each save round trips, which are most of what a
  * Postgres unit costs (in a profile of POST /runs, socket writes to the pool's connections led the
- * node's CPU time). Postgres still delivers the notifications only if the COMMIT succeeds, in
- * commit order.
+ * node's CPU time, and a batch spent ~0.7 ms on each of BEGIN, its statement and COMMIT):
+ * - BEGIN is sent with the unit's first statement, and inserts made before any other statement are
+ *   held back (query.ts PgUnit) until then. A unit that only inserts and notifies (a batch of
+ *   POST /runs) is thus one statement, which Postgres runs and commits as a transaction of its own:
+ *   all of it or none of it, durable when it returns, its notifications delivered on commit.
+ * - A unit's notifications (query.ts notify) are sent in the same round trip as its COMMIT
+ *   ("SELECT pg_notify(…); COMMIT", one simple query), instead of one round trip each. An engine step
+ *   sends two (its events and its next job). Postgres still delivers them only if the COMMIT
+ *   succeeds, in commit order.
  */
-export async function runPgUnit<T>(db: PgDB, fn: (tx: unknown) => Promise<T>, notifications: WeakMap<object, Array<[string, string]>>): Promise<T> {
+export async function runPgUnit<T>(db: PgDB, fn: (tx: unknown) => Promise<T>): Promise<T> {
   const { NodePgSession, NodePgTransaction } = await loadDriver();
   const internal = db as unknown as { dialect: ConstructorParameters<typeof NodePgSession>[1]; session: { schema: ConstructorParameters<typeof NodePgSession>[2]; options: ConstructorParameters<typeof NodePgSession>[3] } };
   const client = await db.$client.connect();
-  const session = new NodePgSession(client, internal.dialect, internal.session.schema, internal.session.options);
+  const unit: PgUnit = { notifications: [], held: [], begun: false };
+  let beginning: Promise<unknown> | undefined;
+  const begin = () => {
+    if (!beginning) {
+      unit.begun = true;
+      const held = unit.held.splice(0);
+      beginning = client.query('BEGIN').then(() => (held.length ? client.query(pgChainQuery(held, [])) : undefined));
+    }
+    return beginning;
+  };
+  // The unit's statements (drizzle's, and query.ts's raw ones, which use session.client) go through
+  // here, so that BEGIN and the held inserts precede the first of them.
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const gated = { query: (...args: unknown[]) => begin().then(() => query(...args)) } as unknown as pg.PoolClient;
+  const session = new NodePgSession(gated, internal.dialect, internal.session.schema, internal.session.options);
   const tx = new NodePgTransaction(internal.dialect, session, internal.session.schema);
-  const queued: Array<[string, string]> = [];
-  notifications.set(tx, queued);
+  pgUnits.set(tx, unit);
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN READ WRITE');
     const result = await fn(tx);
-    const notes = queued.map(([channel, payload]) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(payload)});`);
-    await client.query(notes.length ? `${notes.join(' ')} COMMIT` : 'COMMIT');
+    if (unit.begun) {
+      await beginning;
+      const notes = unit.notifications.map(([channel, payload]) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(payload)});`);
+      await client.query(notes.length ? `${notes.join(' ')} COMMIT` : 'COMMIT');
+    } else if (unit.held.length || unit.notifications.length) {
+      await client.query(pgChainQuery(unit.held, unit.notifications));
+    }
     return result;
   } catch (error) {
-    // A connection that cannot even roll back is dropped from the pool rather than reused.
-    await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
+    // A connection that cannot even roll back is dropped from the pool rather than reused. A unit
+    // that never began has nothing to roll back (its one statement failed whole).
+    if (unit.begun) await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
     throw error;
   } finally {
-    notifications.delete(tx);
+    pgUnits.delete(tx);
     client.release(broken);
   }
 }
 
 /** A connection pool on the database; every node of a cluster opens its own. */
-export async function openPostgres({ url, max = 10, applicationName = 'baton' }: OpenPostgresOptions): Promise<PgDB> {
+export async function openPostgres({ url, max = 10, applicationName = 'baton', readOnly = true }: OpenPostgresOptions): Promise<PgDB> {
   const { pg, drizzle } = await loadDriver();
   readNumbersAsNumbers(pg);
   const pool = new pg.Pool({
@@ -79,12 +108,13 @@ export async function openPostgres({ url, max = 10, applicationName = 'baton' }:
     max,
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
-    // Outside a unit of work the pool only reads: a write there is a bug (it would commit on its own,
-    // apart from the unit it belongs with), so it fails loudly, as on SQLite's read-only connection.
-    // Units open their transactions READ WRITE (store.ts).
+    // Outside a unit of work the reader only reads: a write there is a bug (it would commit on its
+    // own, apart from the unit it belongs with), so it fails loudly, as on SQLite's read-only
+    // connection. Units run on the writer pool, whose one-statement units (runPgUnit) need writes
+    // outside BEGIN.
     // A unit does database work only, so a transaction idle for long is a stalled or frozen node:
     // Postgres ends it, releasing its row locks (a job it held can then be taken over).
-    options: '-c default_transaction_read_only=on -c idle_in_transaction_session_timeout=15000',
+    options: `${readOnly ? '-c default_transaction_read_only=on ' : ''}-c idle_in_transaction_session_timeout=15000`,
   });
   // An idle client that loses its connection (the server restarts) is dropped from the pool; the
   // error must not crash the process. A checked-out client (a unit of work holds one for its whole

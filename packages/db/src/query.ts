@@ -82,12 +82,8 @@ const sqliteParam = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
  */
 export function rawStatement<R = Record<string, unknown>>(text: string): RawStatement<R> {
   if (isPostgres) {
-    const parts = text.split('?');
-    const query = { name: statementName(text), text: parts.reduce((acc, part, i) => `${acc}$${i}${part}`) };
-    const rows = async (db: DB, params: unknown[]) => {
-      if (params.length !== parts.length - 1) throw new Error(`statement expects ${parts.length - 1} parameters, got ${params.length}`);
-      return (await pgClientOf(db).query({ ...query, values: params })).rows as R[];
-    };
+    const query = pgQueryOf(text);
+    const rows = async (db: DB, params: unknown[]) => (await pgClientOf(db).query(query.with(params))).rows as R[];
     return {
       all: (db, ...params) => rows(db, params),
       get: async (db, ...params) => (await rows(db, params))[0],
@@ -135,19 +131,18 @@ export function rawInsert(table: string, columns: readonly string[], suffix = ''
     for (const r of rows) if (r.length !== columns.length) throw new Error(`${table}: a row has ${r.length} values for ${columns.length} columns`);
     return rows.flat();
   };
-  return {
+  const insert: RawInsert = {
     text,
     values,
     async run(db, rows) {
-      if (!rows.length) return;
+      if (!rows.length || holdInUnit(db, [[insert, rows]])) return;
       let stmt = byCount.get(rows.length);
       if (!stmt) byCount.set(rows.length, (stmt = rawStatement<never>(text(rows.length))));
       await stmt.run(db, ...values(rows));
     },
   };
+  return insert;
 }
-
-const chains = new Map<string, RawStatement<never>>();
 
 /**
  * Several rawInserts written as one statement where that saves anything: on Postgres a chain of
@@ -157,23 +152,90 @@ const chains = new Map<string, RawStatement<never>>();
  */
 export async function insertTogether(db: DB, parts: ReadonlyArray<readonly [RawInsert, Rows]>): Promise<void> {
   const live = parts.filter(([, rows]) => rows.length);
+  if (!live.length || holdInUnit(db, live)) return;
   if (!isPostgres || live.length < 2) {
     for (const [insert, rows] of live) await insert.run(db, rows);
     return;
   }
-  const texts = live.map(([insert, rows]) => insert.text(rows.length));
-  const text = `WITH ${texts.slice(0, -1).map((t, i) => `w${i} AS (${t})`).join(', ')} ${texts[texts.length - 1]}`;
-  let stmt = chains.get(text);
-  if (!stmt) {
-    // One statement per shape (tables and row counts); a burst makes a few dozen.
-    if (chains.size >= 1000) chains.clear();
-    chains.set(text, (stmt = rawStatement<never>(text)));
+  await pgClientOf(db).query(pgChainQuery(live, []));
+}
+
+/** An open Postgres unit of work (postgres.ts runPgUnit), found by its transaction handle. */
+export interface PgUnit {
+  /** What notify() asked to send when the unit commits. */
+  notifications: Array<[string, string]>;
+  /**
+   * Inserts held back while the unit has sent nothing yet. They go out right after its BEGIN, before
+   * its first other statement; and a unit that does nothing else (a batch of POST /runs: its runs,
+   * first events, context lines and jobs) is sent as one statement that Postgres commits on its
+   * own, one round trip instead of three (BEGIN, the inserts, COMMIT).
+   */
+  held: PendingInserts;
+  /** Set when the unit sends BEGIN: from then on its statements run in its transaction, in order. */
+  begun: boolean;
+}
+
+/** The open Postgres units, by transaction handle. */
+export const pgUnits = new WeakMap<object, PgUnit>();
+
+/**
+ * Holds inserts back in a Postgres unit that has sent nothing yet (PgUnit.held). Only inserts are
+ * held: they return nothing the unit could read, and the unit still sees them, as they go out
+ * before any later statement of it. A failure surfaces then, and fails the unit all the same.
+ */
+function holdInUnit(db: DB, parts: ReadonlyArray<readonly [RawInsert, Rows]>): boolean {
+  if (!isPostgres) return false;
+  const unit = pgUnits.get(db);
+  if (!unit || unit.begun) return false;
+  unit.held.push(...parts);
+  return true;
+}
+
+/**
+ * Inserts and notifications as one statement: the inserts as data-modifying CTEs, the last one the
+ * statement itself unless notifications follow (`SELECT pg_notify(…)` over their list). Named, so
+ * each connection parses and plans each shape (tables, row counts, notifications) once.
+ */
+export function pgChainQuery(parts: ReadonlyArray<readonly [RawInsert, Rows]>, notifications: ReadonlyArray<readonly [string, string]>): PgQueryConfig {
+  const texts = parts.map(([insert, rows]) => insert.text(rows.length));
+  const notes = notifications.length ? `SELECT pg_notify(c, p) FROM (VALUES ${notifications.map(() => '(?::text, ?::text)').join(', ')}) AS n (c, p)` : null;
+  const last = notes ?? texts.pop();
+  if (last === undefined) throw new Error('pgChainQuery: nothing to send');
+  const text = texts.length ? `WITH ${texts.map((t, i) => `w${i} AS (${t})`).join(', ')} ${last}` : last;
+  return pgQueryOf(text).with([...parts.flatMap(([insert, rows]) => insert.values(rows)), ...notifications.flat()]);
+}
+
+/** A node-postgres query config, named by its text. */
+export interface PgQueryConfig {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+const pgQueries = new Map<string, { with(params: unknown[]): PgQueryConfig }>();
+
+/** A statement written with `?` placeholders, as Postgres takes it ($1, $2, …), named by its text. */
+function pgQueryOf(text: string): { with(params: unknown[]): PgQueryConfig } {
+  let query = pgQueries.get(text);
+  if (!query) {
+    const parts = text.split('?');
+    const name = statementName(text);
+    const pgText = parts.reduce((acc, part, i) => `${acc}$${i}${part}`);
+    query = {
+      with(params) {
+        if (params.length !== parts.length - 1) throw new Error(`statement expects ${parts.length - 1} parameters, got ${params.length}`);
+        return { name, text: pgText, values: params };
+      },
+    };
+    // Statements of fixed text, and one per shape of batch; a burst makes a few dozen shapes.
+    if (pgQueries.size >= 5000) pgQueries.clear();
+    pgQueries.set(text, query);
   }
-  await stmt.run(db, ...live.flatMap(([insert, rows]) => insert.values(rows)));
+  return query;
 }
 
 interface PgQueryable {
-  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(q: PgQueryConfig): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -229,13 +291,10 @@ const pgNotify = isPostgres ? rawStatement('SELECT pg_notify(?, ?)') : null;
 export async function notify(db: DB, channel: string, payload: string): Promise<void> {
   if (!pgNotify) return;
   // In a unit (store.ts), the notification rides along with its COMMIT (postgres.ts runPgUnit).
-  const queued = pendingNotifications.get(db);
-  if (queued) queued.push([channel, payload]);
+  const unit = pgUnits.get(db);
+  if (unit) unit.notifications.push([channel, payload]);
   else await pgNotify.run(db, channel, payload);
 }
-
-/** The notifications each open Postgres unit will send with its COMMIT, by transaction handle. */
-export const pendingNotifications = new WeakMap<object, Array<[string, string]>>();
 
 /** `column IN (the elements of a JSON array passed as one parameter)`: a variable-length list in a prepared statement. */
 export function inJsonArray(column: SQLWrapper, jsonArray: SQLWrapper | string): SQL {

@@ -6,7 +6,6 @@ import { openDatabase, closeDatabase, type DB, type SynchronousMode } from './cl
 import { dialectOf, SCHEMA_DIALECT, type Dialect } from './dialect.ts';
 import { runMigrations } from './migrate.ts';
 import { closePostgres, migratePostgres, openPostgres, PgListener, runPgUnit, type PgDB } from './postgres.ts';
-import { pendingNotifications } from './query.ts';
 import { SqliteWriterLane } from './sqlite-lane.ts';
 import { linkReadCaches, noteCommit } from './change-epochs.ts';
 
@@ -52,7 +51,7 @@ export interface OpenStoreOptions {
   synchronous?: SynchronousMode;
   /** Apply the committed migrations first (under an advisory lock on Postgres). */
   migrate?: boolean;
-  /** Postgres pool size per node. */
+  /** Postgres pool size per node, for each of its two pools (reads, and units of work). */
   poolSize?: number;
   applicationName?: string;
   logger?: Logger;
@@ -102,6 +101,7 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
   const url = opts.databaseUrl!;
   if (opts.migrate !== false) await migratePostgres(url);
   const db: PgDB = await openPostgres({ url, max: opts.poolSize, applicationName: opts.applicationName });
+  const writer: PgDB = await openPostgres({ url, max: opts.poolSize, applicationName: opts.applicationName, readOnly: false });
   const listener = new PgListener(url, `${opts.applicationName ?? 'baton'} listen`, opts.onListenError);
   const slowMs = 50;
   return {
@@ -112,7 +112,7 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
     async unit(fn, label) {
       const started = performance.now();
       try {
-        return await runPgUnit(db, (tx) => fn(tx as DB), pendingNotifications);
+        return await runPgUnit(writer, (tx) => fn(tx as DB));
       } finally {
         const ms = performance.now() - started;
         if (ms >= slowMs) opts.onSlowUnit?.(ms, label);
@@ -124,7 +124,7 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
     },
     async close() {
       await listener.close();
-      await closePostgres(db);
+      await Promise.all([closePostgres(db), closePostgres(writer)]);
     },
   };
 }

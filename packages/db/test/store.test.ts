@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStore, type Store } from '../src/store.ts';
-import { notify } from '../src/query.ts';
+import { insertTogether, notify, rawInsert } from '../src/query.ts';
 import { users } from '../src/schema/index.ts';
 import { SCHEMA_DIALECT } from '../src/dialect.ts';
 import { createTestDatabase } from '../../../test/helpers/embedded-postgres.ts';
@@ -95,5 +95,70 @@ describe(`store on ${SCHEMA_DIALECT}`, () => {
     } finally {
       stop();
     }
+  });
+
+  // On Postgres a unit's inserts made before any other statement are held back: a unit that does
+  // nothing else is one statement, committed on its own (postgres.ts runPgUnit). Same outcome as any unit.
+  const insertUsers = rawInsert('users', ['id', 'email', 'name', 'password_hash', 'created_at', 'updated_at']);
+  const userRow = (n: number) => [`u${n}`, `u${n}@example.test`, `U ${n}`, 'x', 'now', 'now'];
+  const ids = async (...n: number[]) =>
+    (await store.reader.select({ id: users.id }).from(users)).map((r) => r.id).filter((id) => n.map((x) => `u${x}`).includes(id)).sort();
+
+  it('a unit that only inserts commits all of them with its notifications, or, when one fails, none and sends nothing', async () => {
+    const heard: string[] = [];
+    const stop = await store.listen('baton_store_held', (payload) => heard.push(payload));
+    try {
+      await store.unit(async (tx) => {
+        await insertTogether(tx, [
+          [insertUsers, [userRow(7), userRow(8)]],
+          [insertUsers, [userRow(9)]],
+        ]);
+        await insertUsers.run(tx, [userRow(10)]);
+        await notify(tx, 'baton_store_held', 'committed');
+      });
+      expect(await ids(7, 8, 9, 10)).toEqual(['u10', 'u7', 'u8', 'u9']);
+      // u1 exists: the unit's one statement fails as a whole.
+      await expect(
+        store.unit(async (tx) => {
+          await insertTogether(tx, [
+            [insertUsers, [userRow(11)]],
+            [insertUsers, [userRow(1)]],
+          ]);
+          await notify(tx, 'baton_store_held', 'failed');
+        }),
+      ).rejects.toThrow();
+      expect(await ids(11)).toEqual([]);
+      const expected = store.dialect === 'postgres' ? ['committed'] : [];
+      await expect.poll(() => heard, { timeout: 5000 }).toEqual(expected);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(heard).toEqual(expected);
+    } finally {
+      stop();
+    }
+  });
+
+  it("a unit's later statements see the inserts it made first, and a unit that throws after them leaves none", async () => {
+    await store.unit(async (tx) => {
+      await insertUsers.run(tx, [userRow(12)]);
+      expect((await tx.select().from(users).where(eq(users.id, 'u12'))).length).toBe(1);
+      await tx.update(users).set({ name: 'Twelve' }).where(eq(users.id, 'u12'));
+      await insertUsers.run(tx, [userRow(13)]);
+    });
+    expect(await store.reader.select({ id: users.id, name: users.name }).from(users).where(eq(users.id, 'u12'))).toEqual([{ id: 'u12', name: 'Twelve' }]);
+    expect(await ids(13)).toEqual(['u13']);
+    await expect(
+      store.unit(async (tx) => {
+        await insertTogether(tx, [[insertUsers, [userRow(14)]]]);
+        throw new Error('changed its mind');
+      }),
+    ).rejects.toThrow('changed its mind');
+    // A held insert that breaks is reported by the statement that sends it, and fails the unit.
+    await expect(
+      store.unit(async (tx) => {
+        await insertUsers.run(tx, [userRow(15), userRow(1)]);
+        await tx.select().from(users);
+      }),
+    ).rejects.toThrow();
+    expect(await ids(14, 15)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchLane, type Settled } from '../src/util/batch-lane.ts';
+import { BatchLane, type Settled } from '../src/batch-lane.ts';
 
 /** A run function whose batches finish when the test says, recording what each batch held. */
 function gatedRun(handle: (item: number) => Settled<string> | 'throw' = (n) => ({ value: `ok ${n}` })) {

@@ -4,8 +4,9 @@ export type Settled<O> = { value: O } | { error: unknown };
 /**
  * Coalesces concurrent calls into batches: one batch runs at a time, and the calls that arrive
  * while it runs form the next one (up to `max`). Nobody waits for a batch to fill: a call on an
- * idle lane runs at once, alone. It is the writer lane's group commit (packages/db/src/sqlite-lane.ts)
- * one level up, for writes that one multi-row statement per table can do for many callers at once.
+ * idle lane runs at once, alone. It is the writer lane's group commit (sqlite-lane.ts) for work
+ * that one statement can do for many callers at once: the writes of a burst of POST /runs
+ * (core create-run.ts), the key lookups of a burst of API requests (auth credentials.ts).
  *
  * `run` settles each item on its own (an item's expected failure, such as a missing project, is
  * its own). If `run` throws, the batch is retried one item at a time, so that whatever broke it
