@@ -47,31 +47,38 @@ export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: str
 
 /** Writes the runs of a batch, each with its first event, its context line and its engine job. */
 async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Array<Settled<TRun>>> {
-  return withTransaction(ctx, async (ctx) => {
-    const settled: Array<Settled<TRun>> = [];
-    const created: Array<{ at: number; run: typeof runs.$inferSelect }> = [];
-    const projectChecks = new Map<string, Promise<AppError | undefined>>();
-    for (const [at, c] of creations.entries()) {
-      if (c.input.projectId) {
-        // In the unit: the project is still there when the run that names it is inserted.
-        const key = `${c.access.org.id}/${c.input.projectId}`;
-        let check = projectChecks.get(key);
-        if (!check) {
-          check = loadProject(ctx, c.access, c.input.projectId).then(
-            () => undefined,
-            (e: unknown) => {
-              if (e instanceof AppError) return e;
-              throw e;
-            },
-          );
-          projectChecks.set(key, check);
-        }
-        const refused = await check;
-        if (refused) {
-          settled[at] = { error: refused };
-          continue;
-        }
+  const settled: Array<Settled<TRun>> = [];
+  const accepted: Array<{ at: number; c: Creation }> = [];
+  // Projects are checked before the unit, so that its work is inserts only: one statement on
+  // Postgres, with no read in front of it. A project deleted meanwhile fails the batch on its foreign
+  // key; the lane then retries each creation alone, and this check answers 404 for that project.
+  const projectChecks = new Map<string, Promise<AppError | undefined>>();
+  for (const [at, c] of creations.entries()) {
+    if (c.input.projectId) {
+      const key = `${c.access.org.id}/${c.input.projectId}`;
+      let check = projectChecks.get(key);
+      if (!check) {
+        check = loadProject(ctx, c.access, c.input.projectId).then(
+          () => undefined,
+          (e: unknown) => {
+            if (e instanceof AppError) return e;
+            throw e;
+          },
+        );
+        projectChecks.set(key, check);
       }
+      const refused = await check;
+      if (refused) {
+        settled[at] = { error: refused };
+        continue;
+      }
+    }
+    accepted.push({ at, c });
+  }
+  if (!accepted.length) return settled;
+  return withTransaction(ctx, async (ctx) => {
+    const created: Array<{ at: number; run: typeof runs.$inferSelect }> = [];
+    for (const { at, c } of accepted) {
       const now = ctx.now().toISOString();
       created.push({
         at,
@@ -101,7 +108,6 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
         },
       });
     }
-    if (!created.length) return settled;
     // The other columns take their defaults, which the rows above repeat.
     const writes: PendingInserts = [
       [insertRuns, created.map(({ run: r }) => [r.id, r.orgId, r.projectId, r.userId, r.status, r.stageStartedAt, r.requestText, r.driver, r.lastSeq, r.createdAt])],
