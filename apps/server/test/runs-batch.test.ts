@@ -88,4 +88,29 @@ describe('POST /runs in bursts', () => {
     expect(peek.status).toBe(404);
     expectErrorBody(peek.body);
   });
+
+  it('a project deleted while runs naming it are created: each caller gets a run or a 404, never an error', async () => {
+    const alice = await createUser(call);
+    const auth = { token: (await createApiKey(call, alice, 'mk_live')).key };
+    // Several rounds, the delete landing at a different moment of the burst each time.
+    for (let round = 0; round < 4; round++) {
+      const project = await createProject(call, auth);
+      const burst = Array.from({ length: 24 }, (_, i) => call('POST', '/api/v1/runs', { ...auth, body: { requestText: `race ${round}.${i}`, projectId: project.id } }));
+      await new Promise((r) => setTimeout(r, round * 3));
+      const deleted = await call('DELETE', `/api/v1/projects/${project.id}`, auth);
+      expect(deleted.status).toBe(200);
+      for (const res of await Promise.all(burst)) {
+        if (res.status === 201) {
+          expectMkContract('POST', '/runs', 201, res.body);
+          continue;
+        }
+        expect(res.status).toBe(404);
+        expectErrorBody(res.body);
+        expect(res.body.error).toBe('Project not found');
+      }
+      // Once the delete answered, the project takes no more runs.
+      const late = await call('POST', '/api/v1/runs', { ...auth, body: { requestText: 'too late', projectId: project.id } });
+      expect(late.status).toBe(404);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { projects } from '@baton/db';
+import { contextFacets, projects } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
 import { loadProject } from './get-project.ts';
@@ -10,6 +10,11 @@ export async function deleteProject(ctx: CoreContext, actor: Actor, activeOrgId:
     const access = await resolveActiveOrg(ctx, actor, activeOrgId);
     await loadProject(ctx, access, projectId);
     requireRole(access, 'admin');
+    // The facets first, then the project (whose cascade would take them last). A writer recording
+    // an event in the project meanwhile updates a facet row, then checks the project row for its
+    // other inserts: taken the other way round, each held what the other waited for (a deadlock on
+    // Postgres, seen with POST /runs racing a delete). In this order the two take turns.
+    await ctx.db.delete(contextFacets).where(eq(contextFacets.projectId, projectId));
     await ctx.db.delete(projects).where(eq(projects.id, projectId));
     return { deleted: true as const, id: projectId };
   });

@@ -20,8 +20,8 @@ interface Creation {
  * POST /runs from many callers at once is one unit with one statement per table, not a unit each.
  * On Postgres each unit cost about 2 ms of CPU in the node and 2 in the database, mostly per
  * statement and per round trip rather than per row (measured with 10 clients: 419 req/s, both
- * processes busy). There a batch's unit only inserts, so it is one statement, sent and committed
- * in one round trip (packages/db/src/postgres.ts runPgUnit). One batch at a time per core context
+ * processes busy). There a batch of runs without a project only inserts, so its unit is one
+ * statement, sent and committed in one round trip (packages/db/src/postgres.ts runPgUnit). One batch at a time per core context
  * (a server has one): two in flight made smaller batches and measured no faster.
  */
 const lanes = new WeakMap<CoreContext, BatchLane<Creation, TRun>>();
@@ -45,18 +45,46 @@ export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: str
   return settled.value;
 }
 
-/** Writes the runs of a batch, each with its first event, its context line and its engine job. */
+/** Creates the runs of a batch: each caller's run, or the error only its creation met. */
 async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Array<Settled<TRun>>> {
   const settled: Array<Settled<TRun>> = [];
+  // Projects are checked before the unit, so that the unit does no read before its writes.
   const accepted: Array<{ at: number; c: Creation }> = [];
-  // Projects are checked before the unit, so that its work is inserts only: one statement on
-  // Postgres, with no read in front of it. A project deleted meanwhile fails the batch on its foreign
-  // key; the lane then retries each creation alone, and this check answers 404 for that project.
-  const projectChecks = new Map<string, Promise<AppError | undefined>>();
-  for (const [at, c] of creations.entries()) {
-    if (c.input.projectId) {
+  for (const [at, refused] of (await checkProjects(ctx, creations)).entries()) {
+    if (refused) settled[at] = { error: refused };
+    else accepted.push({ at, c: creations[at]! });
+  }
+  if (!accepted.length) return settled;
+  try {
+    await writeRuns(ctx, accepted, settled);
+  } catch (error) {
+    // A project deleted since its check fails the unit on its foreign key. Checked again, what is
+    // gone now is a 404 for the callers that named it, and the others are written without them
+    // (at least one fewer each time, so this ends). Inside a caller's unit nothing can be retried.
+    if (inUnit(ctx) || !accepted.some(({ c }) => c.input.projectId)) throw error;
+    const again = await checkProjects(
+      ctx,
+      accepted.map(({ c }) => c),
+    );
+    if (!again.some(Boolean)) throw error;
+    const rest = await createRuns(
+      ctx,
+      accepted.filter((_, i) => !again[i]).map(({ c }) => c),
+    );
+    let next = 0;
+    for (const [i, { at }] of accepted.entries()) settled[at] = again[i] ? { error: again[i] } : rest[next++]!;
+  }
+  return settled;
+}
+
+/** For each creation, the 404 its project answers (another org's, or none), or undefined; one read per project. */
+async function checkProjects(ctx: CoreContext, creations: readonly Creation[]): Promise<Array<AppError | undefined>> {
+  const checks = new Map<string, Promise<AppError | undefined>>();
+  return Promise.all(
+    creations.map((c) => {
+      if (!c.input.projectId) return undefined;
       const key = `${c.access.org.id}/${c.input.projectId}`;
-      let check = projectChecks.get(key);
+      let check = checks.get(key);
       if (!check) {
         check = loadProject(ctx, c.access, c.input.projectId).then(
           () => undefined,
@@ -65,18 +93,16 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
             throw e;
           },
         );
-        projectChecks.set(key, check);
+        checks.set(key, check);
       }
-      const refused = await check;
-      if (refused) {
-        settled[at] = { error: refused };
-        continue;
-      }
-    }
-    accepted.push({ at, c });
-  }
-  if (!accepted.length) return settled;
-  return withTransaction(ctx, async (ctx) => {
+      return check;
+    }),
+  );
+}
+
+/** The runs of `accepted`, each with its first event, its context line and its engine job, in one unit; their results into `settled`. */
+async function writeRuns(ctx: CoreContext, accepted: ReadonlyArray<{ at: number; c: Creation }>, settled: Array<Settled<TRun>>): Promise<void> {
+  await withTransaction(ctx, async (ctx) => {
     const created: Array<{ at: number; run: typeof runs.$inferSelect }> = [];
     for (const { at, c } of accepted) {
       const now = ctx.now().toISOString();
@@ -129,6 +155,5 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
     // Runs, first events, context lines and jobs: one statement on Postgres.
     await insertTogether(ctx.db, writes);
     for (const { at, run } of created) settled[at] = { value: renderRun(run) };
-    return settled;
   });
 }
