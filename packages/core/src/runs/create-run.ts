@@ -21,8 +21,9 @@ interface Creation {
  * On Postgres each unit cost about 2 ms of CPU in the node and 2 in the database, mostly per
  * statement and per round trip rather than per row (measured with 10 clients: 419 req/s, both
  * processes busy). There a batch of runs without a project only inserts, so its unit is one
- * statement, sent and committed in one round trip (packages/db/src/postgres.ts runPgUnit). One batch at a time per core context
- * (a server has one): two in flight made smaller batches and measured no faster.
+ * statement, sent and committed in one round trip (packages/db/src/postgres.ts runPgUnit). One
+ * batch at a time per core context (a server has one): two in flight made smaller batches and
+ * measured no faster.
  */
 const lanes = new WeakMap<CoreContext, BatchLane<Creation, TRun>>();
 const laneOf = (ctx: CoreContext) => {
