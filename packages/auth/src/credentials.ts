@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { accessEpoch, apiKeys, BatchLane, inJsonArray, isTransaction, memberships, organizations, preparedQuery, type DB, type Store } from '@baton/db';
 import { hashApiKey, surfaceOfKey, type Surface } from './api-keys.ts';
 import { SESSION_COOKIE_NAME, type SessionAuth } from './lucia.ts';
@@ -24,36 +24,28 @@ export interface KeyAccess {
   membership: typeof memberships.$inferSelect;
 }
 
-const keyColumns = {
-  id: apiKeys.id,
-  userId: apiKeys.userId,
-  orgId: apiKeys.orgId,
-  kind: apiKeys.kind,
-  lastUsedAt: apiKeys.lastUsedAt,
-  org: organizations,
-  membership: memberships,
-};
-// Prepared once per database (the store's reader): the key lookup runs on every API request.
-const keyLookup = (db: DB) =>
-  preparedQuery(db, 'apiKeyByHash', (d) =>
-    d
-      .select(keyColumns)
-      .from(apiKeys)
-      .leftJoin(memberships, and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.userId)))
-      .leftJoin(organizations, eq(organizations.id, apiKeys.orgId))
-      .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt))),
-  );
+/** Unrevoked keys that `match`, each with its org and its owner's membership there (null when none). */
+const liveKeys = (d: DB, match: SQL) =>
+  d
+    .select({
+      id: apiKeys.id,
+      keyHash: apiKeys.keyHash,
+      userId: apiKeys.userId,
+      orgId: apiKeys.orgId,
+      kind: apiKeys.kind,
+      lastUsedAt: apiKeys.lastUsedAt,
+      org: organizations,
+      membership: memberships,
+    })
+    .from(apiKeys)
+    .leftJoin(memberships, and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.userId)))
+    .leftJoin(organizations, eq(organizations.id, apiKeys.orgId))
+    .where(and(match, isNull(apiKeys.revokedAt)));
 
+// Prepared once per database (the store's reader): the key lookup runs on every API request.
+const keyLookup = (db: DB) => preparedQuery(db, 'apiKeyByHash', (d) => liveKeys(d, eq(apiKeys.keyHash, sql.placeholder('keyHash'))));
 /** keyLookup for several keys in one query (keyHashes: a JSON array). */
-const keysLookup = (db: DB) =>
-  preparedQuery(db, 'apiKeysByHashes', (d) =>
-    d
-      .select({ ...keyColumns, keyHash: apiKeys.keyHash })
-      .from(apiKeys)
-      .leftJoin(memberships, and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.userId)))
-      .leftJoin(organizations, eq(organizations.id, apiKeys.orgId))
-      .where(and(inJsonArray(apiKeys.keyHash, sql.placeholder('keyHashes')), isNull(apiKeys.revokedAt))),
-  );
+const keysLookup = (db: DB) => preparedQuery(db, 'apiKeysByHashes', (d) => liveKeys(d, inJsonArray(apiKeys.keyHash, sql.placeholder('keyHashes'))));
 
 type FoundKey = NonNullable<Awaited<ReturnType<ReturnType<typeof keyLookup>['get']>>>;
 
@@ -72,12 +64,9 @@ function findKey(db: DB, keyHash: string): Promise<FoundKey | undefined> {
   if (!lane) {
     lane = new BatchLane(async (hashes) => {
       const unique = [...new Set(hashes)];
-      if (unique.length === 1) {
-        const found = await keyLookup(db).get({ keyHash: unique[0]! });
-        return hashes.map(() => ({ value: found }));
-      }
-      const byHash = new Map<string, FoundKey>();
-      for (const { keyHash: hash, ...found } of await keysLookup(db).all({ keyHashes: JSON.stringify(unique) })) byHash.set(hash, found);
+      // One key alone takes the plain lookup, whose plan is a single index probe.
+      const found = unique.length === 1 ? [await keyLookup(db).get({ keyHash: unique[0]! })] : await keysLookup(db).all({ keyHashes: JSON.stringify(unique) });
+      const byHash = new Map(found.flatMap((k) => (k ? [[k.keyHash, k] as const] : [])));
       return hashes.map((h) => ({ value: byHash.get(h) }));
     });
     keyLanes.set(db, lane);
@@ -118,7 +107,7 @@ async function lookupKey(db: DB, keyHash: string): Promise<{ row: KeyRow; entry:
   if (hit) cache.delete(keyHash);
   const found = await findKey(db, keyHash);
   if (!found) return null;
-  const { org, membership, ...key } = found;
+  const { org, membership, keyHash: _hash, ...key } = found;
   const row: KeyRow = Object.freeze({ ...key, access: org && membership ? Object.freeze({ org: Object.freeze(org), membership: Object.freeze(membership) }) : null });
   if (epoch === null || isTransaction(db)) return { row, entry: null };
   if (cache.size >= KEY_CACHE_MAX) cache.clear();
