@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { TRPCError } from '@trpc/server';
 import { existsSync } from 'node:fs';
@@ -49,8 +50,10 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   });
 
   // REST first, so the API's requests cross no other layer; a path no procedure serves falls through.
-  app.use('/api/v1', createRestHandler(mkRouter, deps, 'mk'));
-  app.use('/relay/api/v1', createRestHandler(relayRouter, deps, 'relay'));
+  const mkRest = createRestHandler(mkRouter, deps, 'mk');
+  const relayRest = createRestHandler(relayRouter, deps, 'relay');
+  app.use('/api/v1', mkRest);
+  app.use('/relay/api/v1', relayRest);
 
   // The SPA's transport: the same procedures, typed end to end. The SPA's fetch sends JSON from its
   // own origin; a state change carrying no bearer key must look like that (packages/auth/src/csrf.ts).
@@ -132,5 +135,42 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
     if (res.headersSent) return;
     res.status(status >= 500 ? 500 : status).json({ error: status >= 500 ? 'Internal server error' : 'Bad request' });
   });
-  return app;
+  return withRestFirst(app, [
+    ['/api/v1/', mkRest],
+    ['/relay/api/v1/', relayRest],
+  ]);
+}
+
+type RestHandler = ReturnType<typeof createRestHandler>;
+
+/**
+ * The request listener. A path under a REST base goes straight to that surface's handler, which
+ * needs nothing of Express: it speaks node:http, as trpc-to-openapi's node-http adapter does. Express
+ * serves everything else (the SPA, /trpc, the SSE stream, the docs), and also gets a REST request
+ * that no procedure serves, with its URL as it came; the same handlers are mounted in it, so a path
+ * that only Express's case-insensitive matching finds is still served there.
+ *
+ * Express's router cost every API request more CPU than the whole of Baton's own work on a cached
+ * read: on SQLite, `GET /api/v1/runs/{id}` took 0.20 ms of server CPU through Express and 0.075 ms
+ * without it (docs/PERFORMANCE.md, "REST before Express").
+ */
+function withRestFirst(app: express.Express, surfaces: ReadonlyArray<readonly [prefix: string, handler: RestHandler]>) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    for (const [prefix, handler] of surfaces) {
+      if (!url.startsWith(prefix)) continue;
+      // The handler sees the path below its base, as under app.use(base, handler).
+      req.url = url.slice(prefix.length - 1);
+      const toExpress = () => {
+        req.url = url;
+        app(req as Request, res as Response);
+      };
+      // The handler answers its own errors; should it ever throw, Express's error handler answers.
+      handler(req, res, toExpress).catch(() => {
+        if (!res.headersSent) toExpress();
+      });
+      return;
+    }
+    app(req as Request, res as Response);
+  };
 }

@@ -131,3 +131,40 @@ describe('an unexpected failure', () => {
     }
   });
 });
+
+describe('the REST bases, served ahead of Express (app.ts withRestFirst)', () => {
+  it('a path that only Express matches (another letter case, a trailing slash) is answered as the exact path is', async () => {
+    const u = await createUser(call);
+    const mk = await createApiKey(call, u, 'mk_live');
+    const fr = await createApiKey(call, u, 'fr');
+    const exact = await call('GET', '/api/v1/projects?limit=5', { token: mk.key });
+    expect(exact.status).toBe(200);
+    for (const path of ['/API/V1/projects?limit=5', '/Api/v1/projects/?limit=5']) {
+      const res = await call('GET', path, { token: mk.key });
+      expect(res.status, path).toBe(200);
+      expect(res.body, path).toEqual(exact.body);
+    }
+    const relayExact = await call('GET', '/relay/api/v1/projects', { token: fr.key });
+    expect(relayExact.status).toBe(200);
+    const relayCase = await call('GET', '/RELAY/api/v1/projects', { token: fr.key });
+    expect(relayCase.status).toBe(200);
+    expect(relayCase.body).toEqual(relayExact.body);
+  });
+
+  it('paths under a base that no procedure serves reach Express with their full URL', async () => {
+    const logged = srv.loggedErrors.length;
+    const u = await createUser(call);
+    const mk = await createApiKey(call, u, 'mk_live');
+    // Served by Express routes under the same bases.
+    expect((await call('GET', '/api/v1/openapi.json')).body.openapi).toMatch(/^3\./);
+    expect((await call('GET', '/relay/api/v1/openapi.json')).body.openapi).toMatch(/^3\./);
+    const stream = await call('GET', `/api/v1/runs/${crypto.randomUUID()}/stream`, { token: mk.key });
+    expect(stream.status).toBe(404);
+    expectErrorBody(stream.body);
+    // A method no procedure has on a known path.
+    const put = await call('PUT', '/api/v1/projects', { token: mk.key, body: {} });
+    expect(put.status).toBe(404);
+    expectErrorBody(put.body);
+    expect(srv.loggedErrors.slice(logged)).toEqual([]);
+  });
+});
