@@ -49,7 +49,8 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
     );
   });
 
-  // REST first, so the API's requests cross no other layer; a path no procedure serves falls through.
+  // The REST handlers take their requests before Express (withRestFirst below). Mounted here too, first,
+  // for a path only Express's case-insensitive matching finds; a path no procedure serves falls through.
   const mkRest = createRestHandler(mkRouter, deps, 'mk');
   const relayRest = createRestHandler(relayRouter, deps, 'relay');
   app.use('/api/v1', mkRest);
@@ -151,8 +152,8 @@ type RestHandler = ReturnType<typeof createRestHandler>;
  * that only Express's case-insensitive matching finds is still served there.
  *
  * Express's router cost every API request more CPU than the whole of Baton's own work on a cached
- * read: on SQLite, `GET /api/v1/runs/{id}` took 0.20 ms of server CPU through Express and 0.075 ms
- * without it (docs/PERFORMANCE.md, "REST before Express").
+ * read: on SQLite, `GET /api/v1/runs/{id}` took 0.20–0.27 ms of server CPU through Express and
+ * 0.07–0.14 ms without it (docs/PERFORMANCE.md, "REST before Express").
  */
 function withRestFirst(app: express.Express, surfaces: ReadonlyArray<readonly [prefix: string, handler: RestHandler]>) {
   return (req: IncomingMessage, res: ServerResponse) => {
