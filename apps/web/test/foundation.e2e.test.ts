@@ -264,6 +264,8 @@ describe('SPA foundation in headless Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members', exact: true }).click();
     await eventually(() => expect(pathname()).toBe('/login'));
     expect(new URL(page.url()).searchParams.get('redirect')).toBe('/settings/members');
+    // The URL changes before React renders the new route: check the page once the form is shown.
+    await page.locator('input[name=email]').waitFor();
     expect(await page.getByTestId('user-name').count()).toBe(0);
     await page.locator('input[name=email]').fill(USER.email);
     await page.locator('input[name=password]').fill(USER.password);
