@@ -136,10 +136,14 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
     if (res.headersSent) return;
     res.status(status >= 500 ? 500 : status).json({ error: status >= 500 ? 'Internal server error' : 'Bad request' });
   });
-  return withRestFirst(app, [
-    ['/api/v1/', mkRest],
-    ['/relay/api/v1/', relayRest],
-  ]);
+  return withRestFirst(
+    app,
+    [
+      ['/api/v1/', mkRest],
+      ['/relay/api/v1/', relayRest],
+    ],
+    deps.core.logger,
+  );
 }
 
 type RestHandler = ReturnType<typeof createRestHandler>;
@@ -155,7 +159,7 @@ type RestHandler = ReturnType<typeof createRestHandler>;
  * read: on SQLite, `GET /api/v1/runs/{id}` took 0.20–0.27 ms of server CPU through Express and
  * 0.07–0.14 ms without it (docs/PERFORMANCE.md, "REST before Express").
  */
-function withRestFirst(app: express.Express, surfaces: ReadonlyArray<readonly [prefix: string, handler: RestHandler]>) {
+function withRestFirst(app: express.Express, surfaces: ReadonlyArray<readonly [prefix: string, handler: RestHandler]>, logger: ApiDeps['core']['logger']) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     for (const [prefix, handler] of surfaces) {
@@ -166,9 +170,12 @@ function withRestFirst(app: express.Express, surfaces: ReadonlyArray<readonly [p
         req.url = url;
         app(req as Request, res as Response);
       };
-      // The handler answers its own errors; should it ever throw, Express's error handler answers.
-      handler(req, res, toExpress).catch(() => {
-        if (!res.headersSent) toExpress();
+      // The handler answers its own errors. Should it ever reject, answer as Express's last resort
+      // would for an unknown error; never hand the request on, which could run its procedure twice.
+      handler(req, res, toExpress).catch((e: unknown) => {
+        logger.error('unhandled REST error', { error: describeError(e), stack: (e as Error)?.stack });
+        if (res.headersSent) return void res.end();
+        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'Internal server error' }));
       });
       return;
     }
