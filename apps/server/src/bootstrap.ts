@@ -57,6 +57,7 @@ export async function bootstrap(env: Env, opts: { logger?: Logger } = {}): Promi
     applicationName: `baton ${env.nodeId}`,
     synchronous: env.BATON_SQLITE_SYNCHRONOUS,
     onSlowUnit: (ms, label) => logger.warn('slow unit of work', { ms: Math.round(ms), unit: label ?? null }),
+    onUnitRetry: (attempt, label) => logger.warn('the database aborted a unit of work to break a deadlock; running it again', { attempt, unit: label ?? null }),
     onListenError: (e) => logger.warn('the database notification connection failed; reconnecting', { error: String(e) }),
   });
   setReadCaches(store.reader, env.BATON_READ_CACHES);

@@ -119,12 +119,18 @@ export const inUnit = (ctx: CoreContext): boolean => openUnit(ctx) !== undefined
  * (not the outer one) for everything inside, and pass it on. Called with a unit's context, fn joins
  * that unit. A unit does database work only: no model call, HTTP request or file I/O is awaited
  * inside one (on SQLite it would stall every writer, on Postgres it would hold locks): fetch first,
- * then open it.
+ * then open it. On Postgres fn may run twice (a deadlock's victim runs again, Store.unit): what it
+ * does besides database work must bear that, and anything the world should hear goes through
+ * afterCommit.
  */
 export async function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext) => Promise<T> | T, label?: string): Promise<T> {
   if (openUnit(ctx)) return fn(ctx);
-  const unit: Unit = { after: [], open: true };
+  // The run of fn that committed. On Postgres a unit aborted by a deadlock runs again (Store.unit),
+  // each run with a fresh Unit, so that the callbacks of an aborted run never fire.
+  let committed: Unit | undefined;
   const result = await ctx.store.unit(async (db) => {
+    const unit: Unit = { after: [], open: true };
+    committed = unit;
     // The unit's context: everything of the outer one, with the unit's transaction as its db.
     const inner = Object.create(ctx, { db: { value: db }, unit: { value: unit } }) as CoreContext;
     try {
@@ -134,7 +140,7 @@ export async function withTransaction<T>(ctx: CoreContext, fn: (ctx: CoreContext
     }
   }, label);
   // Committed: now the world may hear of it (SSE wake-ups, worker nudges).
-  for (const cb of unit.after) {
+  for (const cb of committed?.after ?? []) {
     try {
       cb();
     } catch (e) {

@@ -256,4 +256,33 @@ describe(`units of work through withTransaction (${SCHEMA_DIALECT})`, () => {
     expect(after).not.toContain('doomed');
     expect(after).not.toContain('stray');
   });
+
+  it('units that take the same rows in opposite orders both commit, each once, and run their callbacks once', async () => {
+    await store.unit((tx) => rawStatement('CREATE TABLE gc_pair (k TEXT PRIMARY KEY, n INTEGER NOT NULL)').run(tx));
+    await store.unit((tx) => rawStatement("INSERT INTO gc_pair (k, n) VALUES ('a', 0), ('b', 0)").run(tx));
+    const bump = rawStatement('UPDATE gc_pair SET n = n + 1 WHERE k = ?');
+    const fired: string[] = [];
+    let attempts = 0;
+    // Each takes one row, waits until the other has surely taken the other row, then asks for it.
+    // On SQLite the writer lane runs them one after the other. On Postgres they wait on each other:
+    // Postgres aborts one to break the deadlock (40P01), and that one runs again (Store.unit).
+    const crossing = (first: string, second: string) =>
+      withTransaction(ctx, async (c) => {
+        attempts++;
+        await bump.run(c.db, first);
+        afterCommit(c, () => fired.push(first + second));
+        await new Promise((r) => setTimeout(r, 300));
+        await bump.run(c.db, second);
+        return first + second;
+      });
+    expect(await Promise.all([crossing('a', 'b'), crossing('b', 'a')])).toEqual(['ab', 'ba']);
+    // Each unit's updates landed once, whichever of them ran twice, and its callback fired once.
+    const rows = await rawStatement<{ k: string; n: number }>('SELECT k, n FROM gc_pair ORDER BY k').all(observer.reader);
+    expect(rows.map((r) => [r.k, Number(r.n)])).toEqual([
+      ['a', 2],
+      ['b', 2],
+    ]);
+    expect(fired.sort()).toEqual(['ab', 'ba']);
+    expect(attempts).toBeGreaterThanOrEqual(2);
+  });
 });

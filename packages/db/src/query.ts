@@ -333,6 +333,18 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   return false;
 }
 
+/**
+ * True when Postgres aborted a transaction to break a lock cycle (40P01) or a serialization
+ * conflict (40001): nothing of it was written, and run again it will in all likelihood commit.
+ */
+export function isTransientConflict(e: unknown): boolean {
+  for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
+    const code = (err as { code?: unknown }).code;
+    if (code === '40P01' || code === '40001') return true;
+  }
+  return false;
+}
+
 export const DATABASE_UNAVAILABLE = 'The database is not reachable; try again shortly';
 
 /**

@@ -7,6 +7,7 @@ import { dialectOf, SCHEMA_DIALECT, type Dialect } from './dialect.ts';
 import { runMigrations } from './migrate.ts';
 import { closePostgres, migratePostgres, openPostgres, PgListener, runPgUnit, type PgDB } from './postgres.ts';
 import { SqliteWriterLane } from './sqlite-lane.ts';
+import { isTransientConflict } from './query.ts';
 import { linkReadCaches, noteCommit } from './change-epochs.ts';
 
 /**
@@ -27,7 +28,13 @@ export interface Store {
   readonly exclusive: boolean;
   /** Reads outside a unit: SQLite's read-only connection (committed data only) or the Postgres pool. */
   readonly reader: DB;
-  /** Runs fn as one unit of work on its own transaction handle; settles after the commit. */
+  /**
+   * Runs fn as one unit of work on its own transaction handle; settles after the commit. On
+   * Postgres fn may run more than once: a unit that Postgres aborts to break a deadlock (or for a
+   * serialization conflict) wrote nothing, and runs again (UNIT_ATTEMPTS). So fn does database work
+   * only, and whatever else it does must bear a second run (results set afresh each time, effects
+   * after the commit).
+   */
   unit<T>(fn: (tx: DB) => Promise<T>, label?: string): Promise<T>;
   /** SQLite only: the writer connection (the unit's handle), for the few engine-specific paths. */
   readonly sqliteWriter: DB | null;
@@ -56,6 +63,8 @@ export interface OpenStoreOptions {
   applicationName?: string;
   logger?: Logger;
   onSlowUnit?: (ms: number, label: string | undefined) => void;
+  /** Postgres aborted a unit to break a deadlock or a serialization conflict; it runs again. */
+  onUnitRetry?: (attempt: number, label: string | undefined, error: unknown) => void;
   /** The listening connection failed (it reconnects by itself). */
   onListenError?: (e: unknown) => void;
 }
@@ -97,6 +106,9 @@ function openSqliteStore(opts: OpenStoreOptions): Store {
   };
 }
 
+/** How many times a Postgres unit runs before a deadlock or serialization failure is the caller's. */
+const UNIT_ATTEMPTS = 4;
+
 async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
   const url = opts.databaseUrl!;
   if (opts.migrate !== false) await migratePostgres(url);
@@ -112,7 +124,20 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
     async unit(fn, label) {
       const started = performance.now();
       try {
-        return await runPgUnit(writer, (tx) => fn(tx as DB));
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await runPgUnit(writer, (tx) => fn(tx as DB));
+          } catch (error) {
+            // Units that take the same rows in opposite orders (a project's delete cascades from the
+            // project to its runs, while an engine step updates a run and then writes a line in the
+            // project) can wait on each other; Postgres then aborts one of them, which wrote nothing.
+            // Ordering every writer's locks is not possible (a run's project is known only once the
+            // run is read), so the aborted one runs again after a short, jittered pause.
+            if (attempt >= UNIT_ATTEMPTS || !isTransientConflict(error)) throw error;
+            opts.onUnitRetry?.(attempt, label, error);
+            await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+          }
+        }
       } finally {
         const ms = performance.now() - started;
         if (ms >= slowMs) opts.onSlowUnit?.(ms, label);
