@@ -154,11 +154,19 @@ describe('a cluster of three nodes on one PostgreSQL', () => {
       const ok = await n.call('GET', '/api/v1/runs?limit=1', { token: key.key });
       expect(ok.status, n.id).toBe(200);
       expectMkContract('GET', '/runs', 200, ok.body);
+      // POST /runs takes a key its node has read before without a lookup, checking it in its write.
+      const created = await n.call('POST', '/api/v1/runs', { token: key.key, body: { requestText: `before revocation, on ${n.id}` } });
+      expect(created.status, n.id).toBe(201);
+      expectMkContract('POST', '/runs', 201, created.body);
     }
     const revoked = await n2.call('DELETE', `/api/v1/api-keys/${key.id}`, { cookie: user.cookie });
     expect(revoked.status).toBe(200);
     // No waiting: the very next request on each node is refused.
     for (const n of [n1, n3, n2]) {
+      const create = await n.call('POST', '/api/v1/runs', { token: key.key, body: { requestText: `after revocation, on ${n.id}` } });
+      expect(create.status, `${n.id} created a run with a key revoked on node-2`).toBe(401);
+      expectMkContract('POST', '/runs', 401, create.body);
+      expect(create.body.error).toBe('Invalid API key');
       const refused = await n.call('GET', '/api/v1/runs?limit=1', { token: key.key });
       expect(refused.status, `${n.id} accepted a key revoked on node-2`).toBe(401);
       expectMkContract('GET', '/runs', 401, refused.body);
