@@ -5,11 +5,11 @@ import { expectErrorBody, expectMkContract } from '../../../test/helpers/contrac
 import { addMember, createApiKey, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 
 /*
- * POST /runs with a key whose standing changed after the server last read it. On Postgres, where
- * keys are not cached, POST /runs takes a key this node has read before as it was then and checks
- * it in the statement that writes the runs (packages/db/src/query.ts requireLiveKeys); when the
- * check fails the call is made again with the key looked up. Either way, and on either engine, the
- * caller gets what a fresh lookup gives: the change counts from the request after it.
+ * POST /runs with a key whose standing changed after the server last used it: revoked, its owner's
+ * role lowered, its owner removed. The calls that create runs are written in batches (create-run.ts),
+ * and on SQLite the key lookups are cached until any access change: whatever the path, the change
+ * counts from the very next request, which writes nothing, and each caller of a burst gets its own
+ * answer.
  */
 let srv: TestServer;
 let call: Call;
@@ -25,7 +25,7 @@ afterAll(async () => {
 const post = (token: string, requestText: string) => call('POST', '/api/v1/runs', { token, body: { requestText } });
 const runsOf = async (userId: string) => Number((await serverSql(srv).get<{ n: number }>('SELECT count(*) AS n FROM runs WHERE user_id = ?', userId))!.n);
 
-/** Bob, a member of alice's org, with a key there that has created a run (so the server has read it). */
+/** Bob, a member of alice's org, with a key there that has created a run (so the server has read and used it). */
 async function memberWithUsedKey(): Promise<{ alice: TestUser; bob: TestUser; key: string; revoke(): Promise<void> }> {
   const alice = await createUser(call);
   const bob = await createUser(call);
@@ -91,7 +91,7 @@ describe('POST /runs after its key changed', () => {
     const live = (await createApiKey(call, carol, 'mk_live')).key;
     expect((await post(live, 'carol first')).status).toBe(201);
     await revoke();
-    // Sent together, so that on Postgres the two keys' calls share batches, whose check then fails.
+    // Sent together, so that the two keys' calls share batches.
     const replies = await Promise.all(Array.from({ length: 24 }, (_, i) => post(i % 2 ? doomed : live, `burst ${i}`)));
     for (const [i, res] of replies.entries()) {
       if (i % 2) {

@@ -76,15 +76,13 @@ export function requestIp(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** trustKeyHint: the procedure checks the key in its own write (BatonMeta.checksKeyInWrite). */
-export async function createContext(deps: ApiDeps, surface: Surface, req: IncomingMessage, res: ServerResponse, trustKeyHint = false): Promise<Context> {
+export async function createContext(deps: ApiDeps, surface: Surface, req: IncomingMessage, res: ServerResponse): Promise<Context> {
   const secure = isHttps(req, deps.trustProxy);
   const creds = await resolveCredentials(deps.core.store, deps.sessions, {
     authorization: req.headers.authorization,
     cookie: req.headers.cookie,
     surface: surface === 'relay' ? 'relay' : surface === 'mk' ? 'mk' : 'trpc',
     secure,
-    trustKeyHint,
   });
   const orgHeader = req.headers['x-org-id'];
   const ctx = createContextInner({

@@ -16,7 +16,7 @@ import {
 import { TRPCError, type AnyProcedure, type AnyRouter } from '@trpc/server';
 import { getTRPCErrorFromUnknown, middlewareMarker, type AnyMiddlewareFunction, type MiddlewareResult, type ProcedureCallOptions } from '@trpc/server/unstable-core-do-not-import';
 import { ZodArray } from 'zod/v4';
-import { describeError, isStaleKeyHint, knownError, sealedBody } from '@baton/core';
+import { describeError, knownError, sealedBody } from '@baton/core';
 import { createSameOriginPolicy, CROSS_SITE_REFUSED, isCrossSiteRequest, isJsonContentType } from '@baton/auth';
 import { createContext, type ApiDeps, type Surface } from './context.ts';
 import type { BatonMeta } from './trpc.ts';
@@ -54,8 +54,6 @@ interface RouteInfo {
   /** Query parameters whose schema is an array: a single value is wrapped. */
   arrayKeys: string[];
   successStatus: number;
-  /** BatonMeta.checksKeyInWrite. */
-  checksKeyInWrite: boolean;
 }
 
 function describeProcedure(procedure: AnyProcedure): RouteInfo {
@@ -70,7 +68,7 @@ function describeProcedure(procedure: AnyProcedure): RouteInfo {
     coerceSchema(schema);
   }
   const meta = procedure._def.meta as BatonMeta | undefined;
-  return { hasInput: !instanceofZodTypeLikeVoid(schema), arrayKeys, successStatus: meta?.successStatus ?? 200, checksKeyInWrite: meta?.checksKeyInWrite === true };
+  return { hasInput: !instanceofZodTypeLikeVoid(schema), arrayKeys, successStatus: meta?.successStatus ?? 200 };
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
@@ -194,14 +192,8 @@ export function createRestHandler(router: AnyRouter, deps: ApiDeps, surface: Exc
         for (const key of info.arrayKeys) if (query[key] !== undefined && !Array.isArray(query[key])) query[key] = [query[key]];
         input = { ...query, ...pathInput };
       }
-      const call = async (trustKeyHint: boolean) => {
-        const ctx = await createContext(deps, surface, req, res, trustKeyHint);
-        return callProcedure(procedure, { path: entry.path, getRawInput: async () => input, ctx, type: entry.type } as CallOptions);
-      };
-      // A procedure that checks the key in its own write may act on the key as this node last read
-      // it; when the check finds it changed, the call is made again with the key looked up, and
-      // answers as it would have (401, 403, 404, or the run).
-      const data = info.checksKeyInWrite ? await call(true).catch((e: unknown) => (isStaleKeyHint(e) ? call(false) : Promise.reject(e))) : await call(false);
+      const ctx = await createContext(deps, surface, req, res);
+      const data = await callProcedure(procedure, { path: entry.path, getRawInput: async () => input, ctx, type: entry.type } as CallOptions);
       send(res, info.successStatus, data);
     } catch (cause) {
       // Outside a procedure (credentials are resolved first): the database out of reach is a 503 too.

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError, type AnyRouter } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { describeError, isStaleKeyHint, knownError, seal, trustSealed, type AppErrorCode } from '@baton/core';
+import { describeError, knownError, seal, trustSealed, type AppErrorCode } from '@baton/core';
 import type { Context } from './context.ts';
 import { WRONG_KEY_KIND, type ResolvedActor } from '@baton/auth';
 
@@ -14,13 +14,6 @@ export type BatonMeta = Record<string, unknown> & {
   sessionOnly?: boolean;
   /** Public (`openapi.protect: false`), but acts for the signed-in user when the mk_session cookie comes along; documented as such. */
   sessionOptional?: boolean;
-  /**
-   * The procedure's core function checks the caller's API key inside its own write (requireLiveKeys
-   * in @baton/db) and throws StaleKeyHint when it no longer holds: over REST, where keys are not
-   * cached (Postgres), a key this node has read before is then taken without a lookup, and the call
-   * is made again with one if the check fails (rest.ts).
-   */
-  checksKeyInWrite?: boolean;
 };
 
 /** [procedure path, meta] for every procedure of a router: the one place that reads tRPC's router internals. */
@@ -64,8 +57,6 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
 function convertError<R extends { ok: boolean; error?: TRPCError }>(result: R, ctx: Context, path: string, type: string): R {
   if (!result.ok) {
     const error = result.error!;
-    // Not an answer: the REST handler calls again with the key looked up (BatonMeta.checksKeyInWrite).
-    if (isStaleKeyHint(error.cause)) throw error;
     const cause = knownError(error.cause);
     if (cause) {
       if (cause.details?.retryAfterSeconds) ctx.setHeader('Retry-After', String(cause.details.retryAfterSeconds));

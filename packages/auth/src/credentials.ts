@@ -15,12 +15,6 @@ export interface ResolvedActor {
    */
   keyAccess?: KeyAccess | null;
   sessionId?: string;
-  /**
-   * The key was not looked up for this request: the actor is what this node last read of it
-   * (CredentialInput.trustKeyHint). The procedure must have its write check the key
-   * (requireLiveKeys in @baton/db) and answer StaleKeyHint when the check fails.
-   */
-  keyUnverified?: boolean;
   /** A Set-Cookie value to send back when Lucia extended the session. */
   refreshCookie?: string;
 }
@@ -104,40 +98,17 @@ interface CachedKey {
 const keyCaches = new WeakMap<DB, Map<string, CachedKey>>();
 const KEY_CACHE_MAX = 10_000;
 
-/**
- * Where keys are not cached (Postgres: no access epoch), what this process last read of each key
- * bound to an org whose owner is a member there. Only a request that checks its key in its own
- * write uses it (trustHint), and only what was found is kept, so random keys cannot fill it.
- */
-const keyHints = new WeakMap<DB, Map<string, KeyRow>>();
-
-async function lookupKey(db: DB, keyHash: string, trustHint = false): Promise<{ row: KeyRow; entry: CachedKey | null; hinted?: true } | null> {
+async function lookupKey(db: DB, keyHash: string): Promise<{ row: KeyRow; entry: CachedKey | null } | null> {
   let cache = keyCaches.get(db);
   if (!cache) keyCaches.set(db, (cache = new Map()));
   const epoch = accessEpoch(db);
   const hit = cache.get(keyHash);
   if (hit && hit.epoch === epoch) return { row: hit.row, entry: hit };
   if (hit) cache.delete(keyHash);
-  let hints = keyHints.get(db);
-  if (!hints) keyHints.set(db, (hints = new Map()));
-  if (trustHint && epoch === null) {
-    const hint = hints.get(keyHash);
-    if (hint) return { row: hint, entry: null, hinted: true };
-  }
   const found = await findKey(db, keyHash);
-  if (!found) {
-    hints.delete(keyHash);
-    return null;
-  }
+  if (!found) return null;
   const { org, membership, keyHash: _hash, ...key } = found;
   const row: KeyRow = Object.freeze({ ...key, access: org && membership ? Object.freeze({ org: Object.freeze(org), membership: Object.freeze(membership) }) : null });
-  if (epoch === null && !isTransaction(db)) {
-    if (!row.access) hints.delete(keyHash);
-    else {
-      if (hints.size >= KEY_CACHE_MAX) hints.clear();
-      hints.set(keyHash, row);
-    }
-  }
   if (epoch === null || isTransaction(db)) return { row, entry: null };
   if (cache.size >= KEY_CACHE_MAX) cache.clear();
   const entry: CachedKey = { epoch, row, lastUsedMs: row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0 };
@@ -185,11 +156,6 @@ export interface CredentialInput {
   /** Which surface the request came in on; 'trpc' is the SPA's own transport. */
   surface: Surface | 'trpc';
   secure: boolean;
-  /**
-   * The procedure checks the key inside its own write (POST /runs): where keys are not cached, a
-   * key this process has read before is taken as it was then, without a lookup (keyUnverified).
-   */
-  trustKeyHint?: boolean;
 }
 
 /**
@@ -209,9 +175,9 @@ export async function resolveCredentials(store: Store, sessions: SessionAuth, in
     if (keySurface === null) return { ok: false, reason: 'Invalid API key' };
     // Only the prefix is judged here, which the caller already knows: naming the kind leaks nothing.
     if (input.surface !== 'trpc' && keySurface !== input.surface) return { ok: false, reason: WRONG_KEY_KIND[input.surface] };
-    const found = await lookupKey(store.reader, hashApiKey(token), input.trustKeyHint);
+    const found = await lookupKey(store.reader, hashApiKey(token));
     if (!found) return { ok: false, reason: 'Invalid API key' };
-    const { row, entry, hinted } = found;
+    const { row, entry } = found;
     const now = Date.now();
     const lastUsedMs = entry ? entry.lastUsedMs : Math.max(row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0, lastUsedWritten.get(row.id) ?? 0);
     if (now - lastUsedMs >= LAST_USED_RESOLUTION_MS) {
@@ -234,14 +200,7 @@ export async function resolveCredentials(store: Store, sessions: SessionAuth, in
     }
     return {
       ok: true,
-      actor: {
-        userId: row.userId,
-        via: row.kind === 'fr' ? 'fr_key' : 'mk_key',
-        keyId: row.id,
-        keyOrgId: row.orgId,
-        ...(row.orgId ? { keyAccess: row.access } : {}),
-        ...(hinted ? { keyUnverified: true } : {}),
-      },
+      actor: { userId: row.userId, via: row.kind === 'fr' ? 'fr_key' : 'mk_key', keyId: row.id, keyOrgId: row.orgId, ...(row.orgId ? { keyAccess: row.access } : {}) },
     };
   }
   if (input.surface === 'relay') return { ok: true, actor: null };

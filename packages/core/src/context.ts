@@ -62,12 +62,6 @@ export interface Actor {
    * (@baton/auth credentials.ts); null when the owner is no longer a member, absent when unknown.
    */
   keyAccess?: { org: OrgRow; membership: MembershipRow } | null;
-  /**
-   * The key and keyAccess are what this node last read, not looked up for this request (@baton/auth
-   * credentials.ts trustKeyHint). Only a procedure that checks the key in its own write
-   * (requireLiveKeys) is given such an actor, and it throws StaleKeyHint when the check fails.
-   */
-  keyUnverified?: boolean;
 }
 
 export function createConsoleLogger(level: 'silent' | 'error' | 'info' = 'info'): Logger {

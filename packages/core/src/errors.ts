@@ -37,24 +37,6 @@ export const conflict = (why: string) => new AppError('CONFLICT', why);
 export const unauthorized = (why = 'Unauthorized') => new AppError('UNAUTHORIZED', why);
 
 /**
- * A request acted on a key as this node last read it (Actor.keyUnverified), and its write found the
- * key changed since (revoked, its owner's role lowered or gone). Not an answer: the transport looks
- * the key up afresh and calls the procedure again, which then answers as it would have.
- */
-export class StaleKeyHint extends Error {
-  override readonly name = 'StaleKeyHint';
-  constructor() {
-    super('The API key changed since this node last read it');
-  }
-}
-
-/** True when e is, or wraps, a StaleKeyHint. */
-export function isStaleKeyHint(e: unknown): boolean {
-  for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) if (err instanceof StaleKeyHint) return true;
-  return false;
-}
-
-/**
  * The error a transport sends for e: an AppError as it is; the database out of reach (Postgres down
  * or restarting) as 503, so clients retry; null for anything else (a bug: log it, answer 500).
  */

@@ -1,4 +1,4 @@
-export { AppError, StaleKeyHint, isStaleKeyHint, knownError, describeError, APP_ERROR_CODES, notFound, forbidden, badRequest, conflict, unauthorized, type AppErrorCode } from './errors.ts';
+export { AppError, knownError, describeError, APP_ERROR_CODES, notFound, forbidden, badRequest, conflict, unauthorized, type AppErrorCode } from './errors.ts';
 export {
   withTransaction,
   createCoreContext,

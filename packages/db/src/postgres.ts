@@ -60,14 +60,13 @@ export async function runPgUnit<T>(db: PgDB, fn: (tx: unknown) => Promise<T>): P
   const { NodePgSession, NodePgTransaction } = await loadDriver();
   const internal = db as unknown as { dialect: ConstructorParameters<typeof NodePgSession>[1]; session: { schema: ConstructorParameters<typeof NodePgSession>[2]; options: ConstructorParameters<typeof NodePgSession>[3] } };
   const client = await db.$client.connect();
-  const unit: PgUnit = { notifications: [], held: [], begun: false, keys: [] };
+  const unit: PgUnit = { notifications: [], held: [], begun: false };
   let beginning: Promise<unknown> | undefined;
   const begin = () => {
     if (!beginning) {
       unit.begun = true;
       const held = unit.held.splice(0);
-      const keys = unit.keys.splice(0);
-      beginning = client.query('BEGIN').then(() => (held.length || keys.length ? client.query(pgChainQuery(held, [], keys)) : undefined));
+      beginning = client.query('BEGIN').then(() => (held.length ? client.query(pgChainQuery(held, [])) : undefined));
     }
     return beginning;
   };
@@ -85,8 +84,8 @@ export async function runPgUnit<T>(db: PgDB, fn: (tx: unknown) => Promise<T>): P
       await beginning;
       const notes = unit.notifications.map(([channel, payload]) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(payload)});`);
       await client.query(notes.length ? `${notes.join(' ')} COMMIT` : 'COMMIT');
-    } else if (unit.held.length || unit.notifications.length || unit.keys.length) {
-      await client.query(pgChainQuery(unit.held, unit.notifications, unit.keys));
+    } else if (unit.held.length || unit.notifications.length) {
+      await client.query(pgChainQuery(unit.held, unit.notifications));
     }
     return result;
   } catch (error) {

@@ -173,8 +173,6 @@ export interface PgUnit {
   held: PendingInserts;
   /** Set when the unit sends BEGIN: from then on its statements run in its transaction, in order. */
   begun: boolean;
-  /** API keys the unit is to check with its held inserts (requireLiveKeys), in the same statement. */
-  keys: string[];
 }
 
 /** The open Postgres units, by transaction handle. */
@@ -198,68 +196,13 @@ function holdInUnit(db: DB, parts: ReadonlyArray<readonly [RawInsert, Rows]>): b
  * statement itself unless notifications follow (`SELECT pg_notify(…)` over their list). Named, so
  * each connection parses and plans each shape (tables, row counts, notifications) once.
  */
-export function pgChainQuery(parts: ReadonlyArray<readonly [RawInsert, Rows]>, notifications: ReadonlyArray<readonly [string, string]>, keys: readonly string[] = []): PgQueryConfig {
+export function pgChainQuery(parts: ReadonlyArray<readonly [RawInsert, Rows]>, notifications: ReadonlyArray<readonly [string, string]>): PgQueryConfig {
   const texts = parts.map(([insert, rows]) => insert.text(rows.length));
-  const values = parts.flatMap(([insert, rows]) => insert.values(rows));
-  // The key check (requireLiveKeys) as a CTE the last statement reads, so that it is evaluated:
-  // when it fails, it raises and nothing of the statement is written.
-  if (keys.length) {
-    texts.push(LIVE_KEYS_GATE);
-    values.push(JSON.stringify(keys), keys.length, STALE_KEYS_MESSAGE);
-  }
-  const gate = keys.length ? `w${texts.length - 1}` : null;
-  const notes = notifications.length ? `SELECT pg_notify(c, p) FROM ${gate ? `${gate}, ` : ''}(VALUES ${notifications.map(() => '(?::text, ?::text)').join(', ')}) AS n (c, p)${gate ? ` WHERE ${gate}.ok` : ''}` : null;
-  const last = notes ?? (gate ? `SELECT ok FROM ${gate}` : texts.pop());
+  const notes = notifications.length ? `SELECT pg_notify(c, p) FROM (VALUES ${notifications.map(() => '(?::text, ?::text)').join(', ')}) AS n (c, p)` : null;
+  const last = notes ?? texts.pop();
   if (last === undefined) throw new Error('pgChainQuery: nothing to send');
   const text = texts.length ? `WITH ${texts.map((t, i) => `w${i} AS (${t})`).join(', ')} ${last}` : last;
-  return pgQueryOf(text).with([...values, ...notifications.flat()]);
-}
-
-/**
- * True while each key is unrevoked and its owner a member of its org with the member role or
- * higher (a temporary admin's grant is not counted: such a caller takes the full lookup instead).
- */
-const LIVE_KEYS =
-  'SELECT count(*) FROM api_keys k JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.user_id ' +
-  `WHERE k.id IN (SELECT ${isPostgres ? 'jsonb_array_elements_text(?::jsonb)' : 'value FROM json_each(?)'}) AND k.revoked_at IS NULL AND m.role IN ('owner', 'admin', 'member')`;
-/** baton_require: drizzle/postgres/0006_live_key_gate.sql, which raises SQLSTATE BK001. */
-const LIVE_KEYS_GATE = `SELECT baton_require((${LIVE_KEYS}) = ?, ?) AS ok`;
-const STALE_KEYS_MESSAGE = 'an API key changed since this node last read it';
-let liveKeyCount: RawStatement<{ n: number }> | undefined;
-
-/** The error requireLiveKeys fails a unit with (on Postgres, raised by the statement itself). */
-export class StaleKeysError extends Error {
-  constructor() {
-    super(STALE_KEYS_MESSAGE);
-    this.name = 'StaleKeysError';
-  }
-}
-
-/** True when a unit failed because a key that requireLiveKeys checked no longer holds. */
-export function isStaleKeys(e: unknown): boolean {
-  for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
-    if (err instanceof StaleKeysError || (err as { code?: unknown }).code === 'BK001') return true;
-  }
-  return false;
-}
-
-/**
- * Fails the unit (StaleKeysError) unless every key of `keyIds` is live: unrevoked, its owner still
- * a member of its org, with the member role or higher. For callers that acted on what this node
- * last read of their key instead of reading it again: on Postgres, in a unit that has sent nothing
- * yet, the check goes out with the unit's held inserts, in the same statement (pgChainQuery), so it
- * costs no round trip; otherwise it is a query of the unit's own.
- */
-export async function requireLiveKeys(db: DB, keyIds: readonly string[]): Promise<void> {
-  if (!keyIds.length) return;
-  const unit = isPostgres ? pgUnits.get(db) : undefined;
-  if (unit && !unit.begun) {
-    unit.keys.push(...keyIds);
-    return;
-  }
-  liveKeyCount ??= rawStatement<{ n: number }>(LIVE_KEYS.replace('count(*)', 'count(*) AS n'));
-  const row = await liveKeyCount.get(db, JSON.stringify(keyIds));
-  if (Number(row?.n ?? 0) !== keyIds.length) throw new StaleKeysError();
+  return pgQueryOf(text).with([...parts.flatMap(([insert, rows]) => insert.values(rows)), ...notifications.flat()]);
 }
 
 /** A node-postgres query config, named by its text. */

@@ -1,8 +1,8 @@
-import { BatchLane, insertTogether, isStaleKeys, rawInsert, requireLiveKeys, type PendingInserts, type runs, type Settled } from '@baton/db';
+import { BatchLane, insertTogether, rawInsert, type PendingInserts, type runs, type Settled } from '@baton/db';
 import { inUnit, withTransaction, type Actor, type CoreContext } from '../context.ts';
-import { AppError, StaleKeyHint } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { enqueueJobs } from '../jobs/queue.ts';
-import { requireRole, resolveActiveOrg, roleAtLeast, type OrgAccess } from '../orgs/access.ts';
+import { requireRole, resolveActiveOrg, type OrgAccess } from '../orgs/access.ts';
 import { loadProject } from '../projects/get-project.ts';
 import { newId } from '../util/ids.ts';
 import { appendFirstRunEvents } from './append-events.ts';
@@ -35,15 +35,8 @@ const laneOf = (ctx: CoreContext) => {
 const insertRuns = rawInsert('runs', ['id', 'org_id', 'project_id', 'user_id', 'status', 'stage_started_at', 'request_text', 'driver', 'last_seq', 'created_at']);
 
 /** Creates a run in `intake` and hands it to the engine, in one commit. */
-/**
- * With an actor whose key was not looked up for this request (Actor.keyUnverified: its key and
- * role as this node last read them), the runs are written only if the key still holds, checked in
- * the same statement (requireLiveKeys); otherwise, or when the role read then falls short, it
- * throws StaleKeyHint and the transport calls again with the key looked up.
- */
 export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: string | null, input: TCreateRunInput): Promise<TRun> {
   const access = await resolveActiveOrg(ctx, actor, activeOrgId);
-  if (actor.keyUnverified && !roleAtLeast(access.role, 'member')) throw new StaleKeyHint();
   requireRole(access, 'member');
   const creation: Creation = { actor, access, input };
   if (!inUnit(ctx)) return laneOf(ctx).submit(creation);
@@ -52,9 +45,6 @@ export async function createRun(ctx: CoreContext, actor: Actor, activeOrgId: str
   if (!settled || 'error' in settled) throw settled?.error;
   return settled.value;
 }
-
-/** The keys of a batch's callers that were not looked up for their request, to check in its unit. */
-const unverifiedKeys = (accepted: ReadonlyArray<{ c: Creation }>) => [...new Set(accepted.flatMap(({ c }) => (c.actor.keyUnverified && c.actor.keyId ? [c.actor.keyId] : [])))];
 
 /** Creates the runs of a batch: each caller's run, or the error only its creation met. */
 async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Array<Settled<TRun>>> {
@@ -69,24 +59,6 @@ async function createRuns(ctx: CoreContext, creations: Creation[]): Promise<Arra
   try {
     await writeRuns(ctx, accepted, settled);
   } catch (error) {
-    // A key taken as this node last read it no longer holds: those callers are asked again with
-    // their key looked up (StaleKeyHint); the others' runs are written without them.
-    if (isStaleKeys(error) && !inUnit(ctx)) {
-      const rest: typeof accepted = [];
-      for (const a of accepted) {
-        if (a.c.actor.keyUnverified) settled[a.at] = { error: new StaleKeyHint() };
-        else rest.push(a);
-      }
-      if (rest.length) {
-        const written = await createRuns(
-          ctx,
-          rest.map(({ c }) => c),
-        );
-        for (const [i, { at }] of rest.entries()) settled[at] = written[i]!;
-      }
-      return settled;
-    }
-    if (isStaleKeys(error)) throw new StaleKeyHint();
     // A project deleted since its check fails the unit on its foreign key. Checked again, what is
     // gone now is a 404 for the callers that named it, and the others are written without them
     // (at least one fewer each time, so this ends). Inside a caller's unit nothing can be retried.
@@ -132,8 +104,6 @@ async function checkProjects(ctx: CoreContext, creations: readonly Creation[]): 
 /** The runs of `accepted`, each with its first event, its context line and its engine job, in one unit; their results into `settled`. */
 async function writeRuns(ctx: CoreContext, accepted: ReadonlyArray<{ at: number; c: Creation }>, settled: Array<Settled<TRun>>): Promise<void> {
   await withTransaction(ctx, async (ctx) => {
-    // First, so that on Postgres the check goes out in the unit's one statement with its inserts.
-    await requireLiveKeys(ctx.db, unverifiedKeys(accepted));
     const created: Array<{ at: number; run: typeof runs.$inferSelect }> = [];
     for (const { at, c } of accepted) {
       const now = ctx.now().toISOString();

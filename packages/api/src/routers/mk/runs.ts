@@ -24,7 +24,7 @@ export const runsRouter = router({
     .query(async ({ ctx, input }) => runPage.wrap(await listRuns(ctx.core, ctx.actor, ctx.requestedOrgId, input))),
 
   create: mkProcedure
-    .meta({ openapi: { method: 'POST', path: '/runs', tags, operationId: 'createRun', summary: 'Create a new agent run' }, successStatus: 201, checksKeyInWrite: true })
+    .meta({ openapi: { method: 'POST', path: '/runs', tags, operationId: 'createRun', summary: 'Create a new agent run' }, successStatus: 201 })
     .input(runTypes.ZCreateRunInput)
     .output(dataOf(runTypes.ZRun))
     .mutation(async ({ ctx, input }) => ({ data: await createRun(ctx.core, ctx.actor, ctx.requestedOrgId, input) })),
