@@ -42,16 +42,21 @@ async function memberWithUsedKey(): Promise<{ alice: TestUser; bob: TestUser; ke
   return { alice, bob, key: created.key, revoke };
 }
 
+/** A POST /runs refused for its key, as the contract documents, having written nothing beyond the owner's first run, and logged nothing. */
+async function expectKeyRefused(refused: Awaited<ReturnType<typeof post>>, ownerId: string): Promise<void> {
+  expect(refused.status).toBe(401);
+  expectMkContract('POST', '/runs', 401, refused.body);
+  expect(refused.body.error).toBe('Invalid API key');
+  expect(await runsOf(ownerId)).toBe(1);
+  expect(srv.loggedErrors).toEqual([]);
+}
+
 describe('POST /runs after its key changed', () => {
   it('a key revoked after use: the next call is 401 and writes nothing', async () => {
     const { bob, key, revoke } = await memberWithUsedKey();
     await revoke();
     const refused = await post(key, 'after revocation');
-    expect(refused.status).toBe(401);
-    expectMkContract('POST', '/runs', 401, refused.body);
-    expect(refused.body.error).toBe('Invalid API key');
-    expect(await runsOf(bob.id)).toBe(1);
-    expect(srv.loggedErrors).toEqual([]);
+    await expectKeyRefused(refused, bob.id);
   });
 
   it("the owner's role lowered to viewer: 403 at once; raised again: 201 at once", async () => {
@@ -78,11 +83,7 @@ describe('POST /runs after its key changed', () => {
     const removed = await call('DELETE', `/api/v1/orgs/${alice.orgId}/members/${bob.id}`, { cookie: alice.cookie });
     expect(removed.status).toBe(200);
     const refused = await post(key, 'after removal');
-    expect(refused.status).toBe(401);
-    expectMkContract('POST', '/runs', 401, refused.body);
-    expect(refused.body.error).toBe('Invalid API key');
-    expect(await runsOf(bob.id)).toBe(1);
-    expect(srv.loggedErrors).toEqual([]);
+    await expectKeyRefused(refused, bob.id);
   });
 
   it('a burst mixing a revoked key with live ones: each caller gets its own answer', async () => {

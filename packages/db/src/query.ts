@@ -325,10 +325,18 @@ const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout e
  * cut off), as opposed to a bug or bad data: the request deserves a 503 and a retry, not a 500.
  */
 export function isDatabaseUnavailable(e: unknown): boolean {
+  return someCause(
+    e,
+    ({ code, message }) =>
+      (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.test(code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|PIPE)$/.test(code))) ||
+      (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)),
+  );
+}
+
+/** True when e, or an error up to five `cause`s below it (drizzle wraps the driver's), matches. */
+function someCause(e: unknown, test: (err: { code?: unknown; message?: unknown }) => boolean): boolean {
   for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
-    const { code, message } = err as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.test(code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|PIPE)$/.test(code))) return true;
-    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    if (test(err as { code?: unknown; message?: unknown })) return true;
   }
   return false;
 }
@@ -338,11 +346,7 @@ export function isDatabaseUnavailable(e: unknown): boolean {
  * conflict (40001): nothing of it was written, and run again it will in all likelihood commit.
  */
 export function isTransientConflict(e: unknown): boolean {
-  for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
-    const code = (err as { code?: unknown }).code;
-    if (code === '40P01' || code === '40001') return true;
-  }
-  return false;
+  return someCause(e, ({ code }) => code === '40P01' || code === '40001');
 }
 
 export const DATABASE_UNAVAILABLE = 'The database is not reachable; try again shortly';
@@ -352,11 +356,7 @@ export const DATABASE_UNAVAILABLE = 'The database is not reachable; try again sh
  * text or JSON (22021, 22P05), where SQLite would. The request's input is at fault, not the server.
  */
 export function isUnstorableText(e: unknown): boolean {
-  for (let err = e, depth = 0; err && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
-    const code = (err as { code?: unknown }).code;
-    if (code === '22021' || code === '22P05') return true;
-  }
-  return false;
+  return someCause(e, ({ code }) => code === '22021' || code === '22P05');
 }
 
 const asyncCommit = isPostgres ? rawStatement('SET LOCAL synchronous_commit TO OFF') : null;
