@@ -199,7 +199,7 @@ describe('a cluster of three nodes on one PostgreSQL', () => {
     expect((await n3.call('GET', '/relay/api/v1/projects', { token: other })).status).toBe(200);
   }, 60_000);
 
-  it('a handoff generation queued on node 1 is polled to completion on nodes 2 and 3', async () => {
+  it('a handoff generation queued on node 1 is polled to completion on nodes 2 and 3; every node lists the change at once', async () => {
     const user = await createUser(n1.call, { orgName: 'Acme' });
     const key = (await createApiKey(n1.call, user, 'fr')).key;
     const project = await n1.call('POST', '/api/v1/projects', { cookie: user.cookie, body: { name: 'Payments' } });
@@ -207,6 +207,15 @@ describe('a cluster of three nodes on one PostgreSQL', () => {
     const projectId = project.body.data.id;
     const ingested = await n1.call('POST', '/relay/api/v1/events', { token: key, body: { project_id: projectId, events: PAYMENTS_FEED } });
     expect(ingested.status, JSON.stringify(ingested.body)).toBe(201);
+
+    // Nodes 2 and 3 cache the (empty) page now: whichever node's worker writes the handoff, they must not serve it again.
+    const listed = async (n: BatonNode, status = 'active') => {
+      const res = await n.call('GET', `/relay/api/v1/handoffs?project_id=${projectId}&status=${status}`, { token: key });
+      expect(res.status, `${n.id}: ${JSON.stringify(res.body)}`).toBe(200);
+      expectRelayContract('GET', '/handoffs', 200, res.body);
+      return res.body.handoffs as Array<{ id: string; status: string; project_name: string }>;
+    };
+    for (const n of [n2, n3]) expect(await listed(n)).toEqual([]);
 
     const accepted = await n1.call('POST', '/relay/api/v1/handoffs', { token: key, body: { project_id: projectId } });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
@@ -229,10 +238,14 @@ describe('a cluster of three nodes on one PostgreSQL', () => {
     const handoff = await n3.call('GET', `/relay/api/v1/handoffs/${done.body.job.result_id}`, { token: key });
     expect(handoff.status).toBe(200);
     expect(handoff.body).toMatchObject({ id: done.body.job.result_id, project_id: projectId, title: 'Payments handoff: PAY-12' });
-    const list = await n2.call('GET', `/relay/api/v1/handoffs?project_id=${projectId}`, { token: key });
-    expect(list.status).toBe(200);
-    expectRelayContract('GET', '/handoffs', 200, list.body);
-    expect(list.body.handoffs.map((h: any) => h.id)).toEqual([done.body.job.result_id]);
+    for (const n of [n2, n3]) expect((await listed(n)).map((h) => h.id)).toEqual([done.body.job.result_id]);
+
+    // Archived on node 1 and the project renamed on node 3: the pages the others hold are stale at once.
+    expect((await n1.call('PATCH', `/relay/api/v1/handoffs/${done.body.job.result_id}`, { token: key, body: { status: 'archived' } })).status).toBe(200);
+    for (const n of [n2, n3]) expect(await listed(n)).toEqual([]);
+    expect((await listed(n2, 'all')).map((h) => [h.status, h.project_name])).toEqual([['archived', 'Payments']]);
+    expect((await n3.call('PATCH', `/api/v1/projects/${projectId}`, { cookie: user.cookie, body: { name: 'Billing' } })).status).toBe(200);
+    for (const n of [n1, n2]) expect((await listed(n, 'all')).map((h) => h.project_name)).toEqual(['Billing']);
   }, 60_000);
 
   it('a run created on node 1, streamed from node 2 and approved on node 3 streams every event 1..n once, in order', async () => {

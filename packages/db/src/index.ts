@@ -7,6 +7,6 @@ export { dialectOf, SCHEMA_DIALECT, type Dialect } from './dialect.ts';
 export { openStore, type Store, type OpenStoreOptions } from './store.ts';
 export { SqliteWriterLane, type LaneOptions } from './sqlite-lane.ts';
 export { BatchLane, type Settled } from './batch-lane.ts';
-export { accessEpoch, handoffEpoch, readCachesEnabled, runListKey, runListVersion, setReadCaches } from './change-epochs.ts';
+export { accessEpoch, readCachesEnabled, readHandoffEpoch, runListKey, runListVersion, setReadCaches } from './change-epochs.ts';
 export { preparedQuery, rawStatement, rawInsert, insertTogether, notify, relaxDurability, isDatabaseUnavailable, isUnstorableText, DATABASE_UNAVAILABLE, isTransaction, skipLocked, forUpdate, inJsonArray, unindexed, greaterOf, type PreparedQuery, type RawStatement, type RawInsert, type PendingInserts, type RowOf } from './query.ts';
 export { copySqliteToPostgres, probePostgres, DbCopyError, type CopyOptions, type CopyProgress, type CopyResult, type PostgresProbe } from './copy.ts';

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { handoffEpoch, handoffs, isTransaction, preparedQuery, projects, rawStatement, relayJobs, type DB } from '@baton/db';
+import { handoffs, isTransaction, preparedQuery, projects, rawStatement, readHandoffEpoch, relayJobs, type DB } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { enqueueJob } from '../jobs/queue.ts';
@@ -59,7 +59,8 @@ type HandoffPage = { handoffs: THandoff[] };
 
 /**
  * Pages as served, kept while the handoff epoch stands still (packages/db/src/change-epochs.ts: any
- * handoff written or deleted, or a project renamed, here or in another process). Each page is
+ * handoff written or deleted, or a project renamed, here or in another process or node; on Postgres
+ * the epoch is read from the database, before the page). Each page is
  * sealed (util/sealed.ts): validated, frozen and serialized once, so a hit costs neither — a page
  * of 50 handoffs is 100–200 KB of JSON. Weighted by those bytes.
  */
@@ -69,7 +70,7 @@ const PAGE_CACHE_BYTES = 32 * 1024 * 1024;
 async function cachedPage(db: DB, key: string, build: () => Promise<THandoff[]>): Promise<HandoffPage> {
   let cache = pageCaches.get(db);
   if (!cache) pageCaches.set(db, (cache = new Lru(PAGE_CACHE_BYTES)));
-  const epoch = handoffEpoch(db);
+  const epoch = await readHandoffEpoch(db);
   const hit = cache.get(key);
   if (hit && hit.epoch === epoch) return hit.page;
   const handoffs = await build();

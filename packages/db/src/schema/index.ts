@@ -21,3 +21,4 @@ export * from './context-facets.ts';
 export * from './rate-limits.ts';
 export * from './invitations.ts';
 export * from './org-events.ts';
+export * from './cache-epochs.ts';
