@@ -128,11 +128,11 @@ async function openPostgresStore(opts: OpenStoreOptions): Promise<Store> {
           try {
             return await runPgUnit(writer, (tx) => fn(tx as DB));
           } catch (error) {
-            // Units that take the same rows in opposite orders (a project's delete cascades from the
-            // project to its runs, while an engine step updates a run and then writes a line in the
-            // project) can wait on each other; Postgres then aborts one of them, which wrote nothing.
-            // Ordering every writer's locks is not possible (a run's project is known only once the
-            // run is read), so the aborted one runs again after a short, jittered pause.
+            // Units that take the same rows in opposite orders can wait on each other; Postgres then
+            // aborts one of them, which wrote nothing. Where core knows such a meeting it orders the
+            // locks (deleteProject and deleteOrg take the runs first, as an engine step does), but
+            // not every writer's order can be known up front (a run's project is known only once the
+            // run is read), so an aborted unit runs again after a short, jittered pause.
             if (attempt >= UNIT_ATTEMPTS || !isTransientConflict(error)) throw error;
             opts.onUnitRetry?.(attempt, label, error);
             await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
