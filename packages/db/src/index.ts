@@ -8,5 +8,5 @@ export { openStore, type Store, type OpenStoreOptions } from './store.ts';
 export { SqliteWriterLane, type LaneOptions } from './sqlite-lane.ts';
 export { BatchLane, type Settled } from './batch-lane.ts';
 export { accessEpoch, readCachesEnabled, readHandoffEpoch, runListKey, runListVersion, setReadCaches } from './change-epochs.ts';
-export { preparedQuery, rawStatement, rawInsert, insertTogether, notify, relaxDurability, isDatabaseUnavailable, isUnstorableText, DATABASE_UNAVAILABLE, isTransaction, skipLocked, forUpdate, inJsonArray, unindexed, greaterOf, type PreparedQuery, type RawStatement, type RawInsert, type PendingInserts, type RowOf } from './query.ts';
+export { preparedQuery, rawStatement, rawInsert, insertTogether, notify, relaxDurability, isDatabaseUnavailable, isUnstorableText, DATABASE_UNAVAILABLE, isTransaction, skipLocked, forUpdate, lockRows, inJsonArray, unindexed, greaterOf, type PreparedQuery, type RawStatement, type RawInsert, type PendingInserts, type RowOf } from './query.ts';
 export { copySqliteToPostgres, probePostgres, DbCopyError, type CopyOptions, type CopyProgress, type CopyResult, type PostgresProbe } from './copy.ts';

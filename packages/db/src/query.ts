@@ -280,6 +280,18 @@ export function forUpdate<Q>(query: Q): Q {
   return isPostgres ? (query as unknown as { for(s: string): Q }).for('update') : query;
 }
 
+/**
+ * Takes the row locks of `query`'s rows (`FOR UPDATE`, in its order) for the rest of the unit,
+ * without sending the rows back: one count over them, however many there are (an org's delete
+ * locks all of its runs). A unit takes rows it will meet again in a known order this way, ahead of
+ * a cascade that would take them in another. SQLite runs one unit at a time: nothing to do there.
+ */
+export async function lockRows(db: DB, query: SQLWrapper): Promise<void> {
+  if (!isPostgres) return;
+  const locked = (query as unknown as { for(s: string): SQLWrapper }).for('update');
+  await (db as unknown as { execute(q: SQL): Promise<unknown> }).execute(sql`SELECT count(*) FROM (${locked}) AS locked`);
+}
+
 const pgNotify = isPostgres ? rawStatement('SELECT pg_notify(?, ?)') : null;
 
 /**

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { contextFacets, forUpdate, projects, runs } from '@baton/db';
+import { contextFacets, lockRows, projects, runs } from '@baton/db';
 import { withTransaction, type Actor, type CoreContext } from '../context.ts';
 import { requireRole, resolveActiveOrg } from '../orgs/access.ts';
 import { loadProject } from './get-project.ts';
@@ -17,8 +17,9 @@ export async function deleteProject(ctx: CoreContext, actor: Actor, activeOrgId:
     // first and its runs last, so a step and a delete each held what the other waited for, and
     // Postgres broke the deadlock after deadlock_timeout (1 s) by aborting one (Store.unit then ran
     // it again). Locked first, a run in a step's hands makes the delete wait for that step instead.
-    // (On SQLite units run one at a time and forUpdate adds nothing.)
-    await forUpdate(
+    // (On SQLite units run one at a time and lockRows does nothing.)
+    await lockRows(
+      ctx.db,
       ctx.db
         .select({ id: runs.id })
         .from(runs)
