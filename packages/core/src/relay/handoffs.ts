@@ -67,10 +67,10 @@ type HandoffPage = { handoffs: THandoff[] };
 const pageCaches = new WeakMap<DB, Lru<string, { epoch: number; page: HandoffPage }>>();
 const PAGE_CACHE_BYTES = 32 * 1024 * 1024;
 
-async function cachedPage(db: DB, key: string, build: () => Promise<THandoff[]>): Promise<HandoffPage> {
+/** `epoch`: readHandoffEpoch, read by the caller before anything `build` reads. */
+async function cachedPage(db: DB, epoch: number | null, key: string, build: () => Promise<THandoff[]>): Promise<HandoffPage> {
   let cache = pageCaches.get(db);
   if (!cache) pageCaches.set(db, (cache = new Lru(PAGE_CACHE_BYTES)));
-  const epoch = await readHandoffEpoch(db);
   const hit = cache.get(key);
   if (hit && hit.epoch === epoch) return hit.page;
   const handoffs = await build();
@@ -80,8 +80,8 @@ async function cachedPage(db: DB, key: string, build: () => Promise<THandoff[]>)
   return page;
 }
 
-const readPage = (db: DB, by: 'org' | 'project', status: TListHandoffsInput['status'], scope: string, limit: number) =>
-  cachedPage(db, `${by}\u0000${status}\u0000${scope}\u0000${limit}`, async () =>
+const readPage = (db: DB, epoch: number | null, by: 'org' | 'project', status: TListHandoffsInput['status'], scope: string, limit: number) =>
+  cachedPage(db, epoch, `${by}\u0000${status}\u0000${scope}\u0000${limit}`, async () =>
     (await handoffPage(db, by, status).all({ scope, limit })).map((r) => renderHandoff(r.handoff, r.projectName)),
   );
 
@@ -93,14 +93,16 @@ const readPage = (db: DB, by: 'org' | 'project', status: TListHandoffsInput['sta
 export async function listHandoffs(ctx: CoreContext, actor: Actor, input: TListHandoffsInput): Promise<HandoffPage> {
   if (input.project_id) {
     const { project } = await relayProject(ctx, actor, input.project_id);
-    return readPage(ctx.db, 'project', input.status, project.id, input.limit);
+    return readPage(ctx.db, await readHandoffEpoch(ctx.db), 'project', input.status, project.id, input.limit);
   }
   const orgIds = (await listActorOrgs(ctx, actor)).map((o) => o.org.id);
   const db = ctx.db;
-  if (orgIds.length === 1) return readPage(db, 'org', input.status, orgIds[0]!, input.limit);
-  return cachedPage(db, `orgs\u0000${input.status}\u0000${orgIds.join(',')}\u0000${input.limit}`, async () => {
+  // Read once (on Postgres a round trip): the merged page and each org's page it is built from.
+  const epoch = await readHandoffEpoch(db);
+  if (orgIds.length === 1) return readPage(db, epoch, 'org', input.status, orgIds[0]!, input.limit);
+  return cachedPage(db, epoch, `orgs\u0000${input.status}\u0000${orgIds.join(',')}\u0000${input.limit}`, async () => {
     const merged: THandoff[] = [];
-    for (const id of orgIds) merged.push(...(await readPage(db, 'org', input.status, id, input.limit)).handoffs);
+    for (const id of orgIds) merged.push(...(await readPage(db, epoch, 'org', input.status, id, input.limit)).handoffs);
     return merged.sort(byCreatedAt).slice(0, input.limit);
   });
 }
