@@ -89,6 +89,22 @@ describe('POST /runs in bursts', () => {
     expectErrorBody(peek.body);
   });
 
+  it('run ids are UUIDv7, so new runs and their events land at the right edge of their indexes', async () => {
+    // Random ids put every new run, and its first event (indexed by run id), on a random index page:
+    // a page each to write, and on PostgreSQL a full-page image after every checkpoint (ids.ts).
+    const auth = { token: (await createApiKey(call, await createUser(call), 'mk_live')).key };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await call('POST', '/api/v1/runs', { ...auth, body: { requestText: `in order ${i}` } });
+      expect(res.status).toBe(201);
+      expectMkContract('POST', '/runs', 201, res.body);
+      ids.push(res.body.data.id);
+    }
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Made one after another, they sort in the order they were made.
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it('a project deleted while runs naming it are created: each caller gets a run or a 404, never an error', async () => {
     const alice = await createUser(call);
     const auth = { token: (await createApiKey(call, alice, 'mk_live')).key };

@@ -3,7 +3,7 @@ import { creditLedger, organizations, runs } from '@baton/db';
 import { withTransaction, type CoreContext } from '../context.ts';
 import type { Usage } from '../engine/drivers/driver.ts';
 import { appendRunEvent } from '../runs/append-events.ts';
-import { newId } from '../util/ids.ts';
+import { newTimeOrderedId } from '../util/ids.ts';
 import { formatMicros } from '../util/money.ts';
 
 export function priceMicros(ctx: CoreContext, usage: Usage): number {
@@ -50,7 +50,7 @@ export async function chargeUsage(ctx: CoreContext, run: { id: string; orgId: st
     await ctx.db
       .insert(creditLedger)
       .values({
-        id: newId(),
+        id: newTimeOrderedId(),
         orgId: run.orgId,
         kind: 'usage',
         amount: -cost,

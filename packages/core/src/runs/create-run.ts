@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { enqueueJobs } from '../jobs/queue.ts';
 import { requireRole, resolveActiveOrg, type OrgAccess } from '../orgs/access.ts';
 import { loadProject } from '../projects/get-project.ts';
-import { newId } from '../util/ids.ts';
+import { newTimeOrderedId } from '../util/ids.ts';
 import { appendFirstRunEvents } from './append-events.ts';
 import { runJobKey } from './finish-run.ts';
 import { renderRun } from './render-run.ts';
@@ -110,7 +110,7 @@ async function writeRuns(ctx: CoreContext, accepted: ReadonlyArray<{ at: number;
       created.push({
         at,
         run: {
-          id: newId(),
+          id: newTimeOrderedId(),
           orgId: c.access.org.id,
           projectId: c.input.projectId ?? null,
           userId: c.actor.userId,
