@@ -22,6 +22,7 @@ import { build as esbuild } from 'esbuild';
 import { needsBuild } from './build-state.mjs';
 import { measureRunsListRender } from '../bench/spa-render.mjs';
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import http from 'node:http';
@@ -335,9 +336,9 @@ async function bundleBench() {
 
 // ---------------------------------------------------------------------------------------------
 // The SSE harness (bench/sse-server.ts): the real app in-process, commands over IPC.
-async function startHarness(dataDir, extraEnv = {}) {
+async function startHarness(dataDir, extraEnv = {}, script = join(distDir, 'sse-server.js')) {
   const port = await freePort();
-  const child = spawnServer([...profileArgs('sse-harness'), '--expose-gc', join(distDir, 'sse-server.js')], bundleEnv(serverEnv(dataDir, port, extraEnv)), { ipc: true });
+  const child = spawnServer([...profileArgs('sse-harness'), '--expose-gc', script], bundleEnv(serverEnv(dataDir, port, extraEnv)), { ipc: true });
   const pending = new Map();
   let nextId = 1;
   const listening = new Promise((resolve, reject) => {
@@ -421,6 +422,48 @@ async function waitSubscribers(harness, want, timeoutMs = 15_000) {
     await sleep(100);
   }
 }
+
+/**
+ * The floor under the SSE figures (bench/baseline-sse.mjs): bare node:http writing frames of the
+ * same shape to as many streams on one run, at the same rate, timed by the same client process. It
+ * is what any server pays on this machine to write one event to that many sockets, plus the client
+ * reading them; the delay Baton adds is above it.
+ */
+async function measureSseFloor() {
+  const floor = await startHarness('', {}, join(benchDir, 'baseline-sse.mjs'));
+  try {
+    const runIds = [randomUUID()];
+    await (await openStreams(floor.url, 'none', runIds, Math.min(100, P.sseStreams))).finish();
+    await waitSubscribers(floor, 0);
+    const streams = await openStreams(floor.url, 'none', runIds, P.sseStreams);
+    await waitSubscribers(floor, streams.ready.opened);
+    const appended = await floor.call('append', { runIds, rate: P.sseRate, duration: P.sseDuration }, (P.sseDuration + 60) * 1000);
+    const delays = await streams.finish();
+    return {
+      streams: streams.ready.opened,
+      failed: streams.ready.failed,
+      runs: 1,
+      eventsPerSecond: P.sseRate,
+      appended: appended.appended,
+      expectedArrivals: appended.appended * streams.ready.opened,
+      received: delays.received,
+      gaps: delays.gaps,
+      p50Ms: delays.p50,
+      p90Ms: delays.p90,
+      p99Ms: delays.p99,
+      maxMs: delays.max,
+      serverFlushP50Ms: r2(appended.flushP50Ms, 3),
+      serverFlushP99Ms: r2(appended.flushP99Ms, 3),
+    };
+  } finally {
+    await floor.call('exit').catch(() => {});
+    await stop(floor.child);
+  }
+}
+
+/** The floor's report line, printed under either engine's SSE figures (with that report's fmt). */
+const sseFloorLine = (f, fmt) =>
+  `  floor (bench/baseline-sse.mjs: bare node:http, no database, the same frames and client): ${fmt(f.streams)} streams on 1 run, ${f.eventsPerSecond} events/s: p50 ${fmt(f.p50Ms, 2)} ms, p99 ${fmt(f.p99Ms, 2)} ms, max ${fmt(f.maxMs, 1)} ms; ${fmt(f.received)}/${fmt(f.expectedArrivals)} arrivals, ${f.gaps} gaps; all sockets written p99 ${fmt(f.serverFlushP99Ms, 2)} ms`;
 
 // ---------------------------------------------------------------------------------------------
 // The scenarios, shared by both engines: the same requests, probed, then measured in rounds with
@@ -768,6 +811,8 @@ async function runSqlite(rebuilt) {
         kbPerConnection: r2((open.rssKb - idle.rssKb) / Math.max(1, streams.ready.opened), 1),
       };
     };
+    log('SSE floor: bare node:http, the same streams and client…');
+    results.sse.floor = await measureSseFloor();
     results.sse.oneRun = await fanout([oneRun], P.sseRate);
     results.sse.spread = await fanout(spread, P.sseSpreadRate);
     await harness.call('finish', { runIds: [oneRun, ...spread] });
@@ -1190,6 +1235,8 @@ async function runPostgres(rebuilt, sqliteRun) {
     await (await openStreams(streamsNode.url, manifest.mkKey, warm, Math.min(100, P.sseStreams))).finish();
     await (await openStreams(harness.url, manifest.mkKey, warm, Math.min(100, P.sseStreams))).finish();
     await waitSubscribersLocal(0);
+    log('postgres: SSE floor: bare node:http, the same streams and client…');
+    results.sse.floor = await measureSseFloor();
     const crossOne = await fresh(1);
     results.sse.crossNode = await fanout({ runIds: crossOne, rate: P.sseRate, url: streamsNode.url, local: false });
     const crossSpread = await fresh(P.sseSpreadRuns);
@@ -1340,6 +1387,7 @@ function reportPostgres(results, sqlite) {
       `  ${name}: ${fmt(s.streams)} streams on ${s.runs} run(s), ${s.eventsPerSecond} events/s: p50 ${fmt(s.p50Ms, 2)} ms, p99 ${fmt(s.p99Ms, 2)} ms, max ${fmt(s.maxMs, 1)} ms; ${fmt(s.received)}/${fmt(s.expectedArrivals)} arrivals, ${s.gaps} gaps; commit p99 ${fmt(s.appendCommitP99Ms, 2)} ms`,
     );
   }
+  lines.push(sseFloorLine(sse.floor, fmt));
   lines.push(`  memory per open stream: real server ${fmt(sse.realServer.kbPerConnection, 1)} KB (RSS delta / ${sse.realServer.streams}, no forced GC)`);
   const scl = results.scale;
   lines.push('');
@@ -1405,6 +1453,7 @@ function reportPostgres(results, sqlite) {
   add('pg_commits_notify_per_s', results.events.postgresCommits.conns10Notify);
   add('pg_commits_hot_row_per_s', results.events.postgresCommits.conns10HotRow);
   add('sse_cross_node_p99_ms', results.sse.crossNode.p99Ms);
+  add('sse_floor_p99_ms', results.sse.floor.p99Ms);
   add('sse_same_node_p99_ms', results.sse.sameNode.p99Ms);
   add('sse_kb_per_conn', results.sse.realServer.kbPerConnection);
   add('scale', results.scale.p99Ratio);
@@ -1494,6 +1543,7 @@ function report(results) {
       )}/${fmt(x.expectedArrivals)} arrivals, ${x.gaps} gaps; server side: commit+publish p99 ${fmt(x.appendCommitP99Ms, 2)} ms, all sockets written p99 ${fmt(x.serverFlushP99Ms, 2)} ms` + (name === 'oneRun' ? `   target p99 < ${TARGETS.sseP99Ms} ms: ${mark(x.p99Ms !== null && x.p99Ms < TARGETS.sseP99Ms)}` : ''),
     );
   }
+  lines.push(sseFloorLine(sse.floor, fmt));
   lines.push(
     `  memory per open stream: real server ${fmt(sse.realServer.kbPerConnection, 1)} KB (RSS delta / ${sse.realServer.streams}, no forced GC), harness ${fmt(sse.oneRun.kbPerConnection, 1)} KB (after gc)   target < ${TARGETS.sseKbPerConnection} KB: ${mark(
       Math.max(sse.realServer.kbPerConnection, sse.oneRun.kbPerConnection) < TARGETS.sseKbPerConnection,
@@ -1542,6 +1592,7 @@ function report(results) {
   add('events_per_s', ev.group_full.eventsPerSecond);
   add('events_per_s_single', ev.single_full.eventsPerSecond);
   add('sse_p99_ms', sse.oneRun.p99Ms);
+  add('sse_floor_p99_ms', sse.floor.p99Ms);
   add('sse_kb_per_conn', sse.realServer.kbPerConnection);
   add('cold_start_ms', results.coldStart.medianMs);
   add('spa_runs_render_ms', spa.medianMs);

@@ -32,7 +32,7 @@ describe('npm run bench -- --smoke --engine postgres', () => {
 
     const last = stdout.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^bench-postgres: /);
-    for (const name of ['get_run/express', 'list/express', 'create_run_rps', 'two_nodes/get_run', 'two_nodes/create_run', 'events_per_s', 'sse_cross_node_p99_ms', 'sse_same_node_p99_ms', 'scale', 'cold_start_ms']) {
+    for (const name of ['get_run/express', 'list/express', 'create_run_rps', 'two_nodes/get_run', 'two_nodes/create_run', 'events_per_s', 'sse_cross_node_p99_ms', 'sse_floor_p99_ms', 'sse_same_node_p99_ms', 'scale', 'cold_start_ms']) {
       expect(last).toMatch(new RegExp(`\\b${name.replace('/', '\\/')} \\S+`));
     }
 
@@ -61,7 +61,7 @@ describe('npm run bench -- --smoke --engine postgres', () => {
     expect(results.events.group_full.synchronous).toBe('synchronous_commit=on');
     expect(results.events.group_normal.synchronous).toBe('synchronous_commit=off');
     for (const k of ['conns10', 'conns10Notify', 'conns1', 'conns1Notify', 'conns10HotRow']) expect(results.events.postgresCommits[k], k).toBeGreaterThan(0);
-    for (const layout of ['crossNode', 'crossNodeSpread', 'sameNode']) {
+    for (const layout of ['crossNode', 'crossNodeSpread', 'sameNode', 'floor']) {
       const x = results.sse[layout];
       expect(x.streams, layout).toBeGreaterThan(0);
       expect(x.received, `${layout}: every appended event reaches every stream`).toBe(x.expectedArrivals);

@@ -33,7 +33,7 @@ describe('npm run bench -- --smoke', () => {
     // The headline is the last line.
     const last = stdout.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^bench: /);
-    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'handoffs/express', 'handoffs/express_same_payload', 'ingest_events_per_s', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_kb_per_conn', 'cold_start_ms', 'spa_runs_render_ms', 'spa_first_page_js_kb']) {
+    for (const name of ['get_run/http', 'get_run/express', 'get_run_p99/express', 'get_run_active/express', 'get_run_uncached/express', 'list_uncached/express', 'list/express', 'handoffs/express', 'handoffs/express_same_payload', 'ingest_events_per_s', 'scale', 'events_per_s', 'sse_p99_ms', 'sse_floor_p99_ms', 'sse_kb_per_conn', 'cold_start_ms', 'spa_runs_render_ms', 'spa_first_page_js_kb']) {
       expect(last).toMatch(new RegExp(`\\b${name.replace('/', '\\/')} \\S+`));
     }
 
@@ -54,7 +54,7 @@ describe('npm run bench -- --smoke', () => {
     }
     expect(Object.keys(results.events).sort()).toEqual(['group_full', 'group_normal', 'method', 'single_full', 'single_normal']);
     for (const k of ['group_full', 'group_normal', 'single_full', 'single_normal']) expect(results.events[k].appended, k).toBeGreaterThan(0);
-    for (const layout of ['oneRun', 'spread']) {
+    for (const layout of ['oneRun', 'spread', 'floor']) {
       const x = results.sse[layout];
       expect(x.received, `${layout}: every appended event reaches every stream`).toBe(x.expectedArrivals);
       expect(x.gaps).toBe(0);
