@@ -336,9 +336,9 @@ async function bundleBench() {
 
 // ---------------------------------------------------------------------------------------------
 // The SSE harness (bench/sse-server.ts): the real app in-process, commands over IPC.
-async function startHarness(dataDir, extraEnv = {}, script = join(distDir, 'sse-server.js')) {
+async function startHarness(dataDir, extraEnv = {}, script = join(distDir, 'sse-server.js'), name = 'sse-harness') {
   const port = await freePort();
-  const child = spawnServer([...profileArgs('sse-harness'), '--expose-gc', script], bundleEnv(serverEnv(dataDir, port, extraEnv)), { ipc: true });
+  const child = spawnServer([...profileArgs(name), '--expose-gc', script], bundleEnv(serverEnv(dataDir, port, extraEnv)), { ipc: true });
   const pending = new Map();
   let nextId = 1;
   const listening = new Promise((resolve, reject) => {
@@ -430,7 +430,7 @@ async function waitSubscribers(harness, want, timeoutMs = 15_000) {
  * reading them; the delay Baton adds is above it.
  */
 async function measureSseFloor() {
-  const floor = await startHarness('', {}, join(benchDir, 'baseline-sse.mjs'));
+  const floor = await startHarness('', {}, join(benchDir, 'baseline-sse.mjs'), 'sse-floor');
   try {
     const runIds = [randomUUID()];
     await (await openStreams(floor.url, 'none', runIds, Math.min(100, P.sseStreams))).finish();
