@@ -423,6 +423,24 @@ async function waitSubscribers(harness, want, timeoutMs = 15_000) {
   }
 }
 
+/** What every SSE measurement reports: its streams, the arrivals against what was appended, the delays. */
+function arrivalFigures(streams, delays, appended, runCount, rate) {
+  return {
+    streams: streams.ready.opened,
+    failed: streams.ready.failed,
+    runs: runCount,
+    eventsPerSecond: rate,
+    appended: appended.appended,
+    expectedArrivals: appended.appended * (streams.ready.opened / runCount),
+    received: delays.received,
+    gaps: delays.gaps,
+    p50Ms: delays.p50,
+    p90Ms: delays.p90,
+    p99Ms: delays.p99,
+    maxMs: delays.max,
+  };
+}
+
 /**
  * The floor under the SSE figures (bench/baseline-sse.mjs): bare node:http writing frames of the
  * same shape to as many streams on one run, at the same rate, timed by the same client process. It
@@ -440,18 +458,7 @@ async function measureSseFloor() {
     const appended = await floor.call('append', { runIds, rate: P.sseRate, duration: P.sseDuration }, (P.sseDuration + 60) * 1000);
     const delays = await streams.finish();
     return {
-      streams: streams.ready.opened,
-      failed: streams.ready.failed,
-      runs: 1,
-      eventsPerSecond: P.sseRate,
-      appended: appended.appended,
-      expectedArrivals: appended.appended * streams.ready.opened,
-      received: delays.received,
-      gaps: delays.gaps,
-      p50Ms: delays.p50,
-      p90Ms: delays.p90,
-      p99Ms: delays.p99,
-      maxMs: delays.max,
+      ...arrivalFigures(streams, delays, appended, 1, P.sseRate),
       serverFlushP50Ms: r2(appended.flushP50Ms, 3),
       serverFlushP99Ms: r2(appended.flushP99Ms, 3),
     };
@@ -787,19 +794,8 @@ async function runSqlite(rebuilt) {
       const delays = await streams.finish();
       await waitSubscribers(harness, 0);
       return {
-        streams: streams.ready.opened,
-        failed: streams.ready.failed,
+        ...arrivalFigures(streams, delays, appended, runIds.length, rate),
         subscribers,
-        runs: runIds.length,
-        eventsPerSecond: rate,
-        appended: appended.appended,
-        expectedArrivals: appended.appended * (streams.ready.opened / runIds.length),
-        received: delays.received,
-        gaps: delays.gaps,
-        p50Ms: delays.p50,
-        p90Ms: delays.p90,
-        p99Ms: delays.p99,
-        maxMs: delays.max,
         // Server side: append call -> commit + bus publish returned (all res.write calls queued) ...
         appendCommitP50Ms: r2(appended.appendP50Ms, 3),
         appendCommitP99Ms: r2(appended.appendP99Ms, 3),
@@ -1212,19 +1208,8 @@ async function runPostgres(rebuilt, sqliteRun) {
       const delays = await streams.finish();
       if (local) await waitSubscribersLocal(0);
       return {
-        streams: streams.ready.opened,
-        failed: streams.ready.failed,
+        ...arrivalFigures(streams, delays, appended, runIds.length, rate),
         subscribers,
-        runs: runIds.length,
-        eventsPerSecond: rate,
-        appended: appended.appended,
-        expectedArrivals: appended.appended * (streams.ready.opened / runIds.length),
-        received: delays.received,
-        gaps: delays.gaps,
-        p50Ms: delays.p50,
-        p90Ms: delays.p90,
-        p99Ms: delays.p99,
-        maxMs: delays.max,
         appendCommitP50Ms: r2(appended.appendP50Ms, 3),
         appendCommitP99Ms: r2(appended.appendP99Ms, 3),
       };
