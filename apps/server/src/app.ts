@@ -12,7 +12,7 @@ import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKe
 import { describeError, knownError } from '@baton/core';
 import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
 import { notImplemented } from './not-implemented.ts';
-import { createRunStreamHandler } from './run-stream.ts';
+import { createRunStreamHandler, streamRunId } from './run-stream.ts';
 
 export interface CreateAppOptions {
   deps: ApiDeps;
@@ -95,8 +95,10 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
     res.json(flowRelayOpenApi());
   });
   const stream = createRunStreamHandler(deps, { heartbeatMs: sseHeartbeatMs });
+  // withRestFirst serves the stream before Express; this route is for a path only Express's
+  // case-insensitive matching finds.
   app.get('/api/v1/runs/:id/stream', (req, res, next) => {
-    stream(req, res).catch(next);
+    stream(req, res, String(req.params.id)).catch(next);
   });
   app.use('/api/v1', notImplemented('mk'), jsonNotFound);
   app.use('/relay/api/v1', notImplemented('relay'), jsonNotFound);
@@ -142,11 +144,23 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
       ['/api/v1/', mkRest],
       ['/relay/api/v1/', relayRest],
     ],
+    stream,
     deps.core.logger,
   );
 }
 
 type RestHandler = ReturnType<typeof createRestHandler>;
+type StreamHandler = ReturnType<typeof createRunStreamHandler>;
+
+/** What Express's last-resort handler answers, for a request that never reached Express. */
+function answerError(res: ServerResponse, err: unknown, logger: ApiDeps['core']['logger'], what: string) {
+  const known = knownError(err);
+  if (!known) logger.error(what, { error: describeError(err), stack: (err as Error)?.stack });
+  if (res.headersSent) return void res.end();
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (known?.details?.retryAfterSeconds) headers['Retry-After'] = String(known.details.retryAfterSeconds);
+  res.writeHead(known ? known.status : 500, headers).end(JSON.stringify({ error: known ? known.message : 'Internal server error' }));
+}
 
 /**
  * The request listener. A path under a REST base goes straight to that surface's handler, which
@@ -159,9 +173,20 @@ type RestHandler = ReturnType<typeof createRestHandler>;
  * read: on SQLite, `GET /api/v1/runs/{id}` took 0.20–0.27 ms of server CPU through Express and
  * 0.07–0.14 ms without it (docs/PERFORMANCE.md, "REST before Express").
  */
-function withRestFirst(app: express.Express, surfaces: ReadonlyArray<readonly [prefix: string, handler: RestHandler]>, logger: ApiDeps['core']['logger']) {
+function withRestFirst(
+  app: express.Express,
+  surfaces: ReadonlyArray<readonly [prefix: string, handler: RestHandler]>,
+  stream: StreamHandler,
+  logger: ApiDeps['core']['logger'],
+) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
+    // The SSE stream, before Express too (run-stream.ts says why).
+    const runId = req.method === 'GET' ? streamRunId(url) : null;
+    if (runId !== null) {
+      stream(req, res, runId).catch((e: unknown) => answerError(res, e, logger, 'unhandled SSE stream error'));
+      return;
+    }
     for (const [prefix, handler] of surfaces) {
       if (!url.startsWith(prefix)) continue;
       // The handler sees the path below its base, as under app.use(base, handler).

@@ -143,6 +143,17 @@ describe('GET /runs/{id}/stream', () => {
     await call('POST', `/api/v1/runs/${created.id}/cancel`, { cookie: user.cookie, headers: { 'x-org-id': orgId } });
   });
 
+  it('serves the stream at a path only case-insensitive matching finds, as every other route', async () => {
+    const user = await createUser(call);
+    const created = await createRunVia(call, { cookie: user.cookie }, { requestText: 'upper-case path' });
+    const s = await openSse(`${srv.url}/API/V1/Runs/${created.id}/Stream`, { cookie: user.cookie });
+    expect(s.status).toBe(200);
+    await s.waitFor((ev) => ev.length > 0);
+    expect(s.events[0]!.id).toBe(1);
+    s.close();
+    await call('POST', `/api/v1/runs/${created.id}/cancel`, { cookie: user.cookie });
+  });
+
   it('answers 400 to a malformed Last-Event-ID', async () => {
     const user = await createUser(call);
     const created = await createRunVia(call, { cookie: user.cookie }, { requestText: 'x' });

@@ -328,9 +328,12 @@ export function greaterOf(a: SQLWrapper | SQL, b: SQLWrapper | SQL): SQL {
   return isPostgres ? sql`greatest(${a}, ${b})` : sql`max(${a}, ${b})`;
 }
 
-// Connection errors (class 08), shutdown / cannot connect now (57P01-57P03), too many connections.
-const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/;
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE/i;
+// Connection errors (class 08), shutdown / cannot connect now (57P01-57P03), too many connections,
+// and the database itself gone from its server (3D000: dropped, or not restored yet). On SQLite, a
+// connection already closed (a request still running while the node shuts down).
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300|3D000)$/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|The database connection is not open/i;
 
 /**
  * True when an error means the database cannot be reached right now (Postgres down, restarting or
