@@ -140,6 +140,12 @@ async function stop(child, timeoutMs = 10_000) {
   clearTimeout(timer);
 }
 
+/**
+ * Seeding and cloning print their progress and take as long as the machine makes them: 90,000 runs
+ * through core on PostgreSQL took 9–11 minutes on this 2-core machine, past the default below.
+ */
+const SEED_TIMEOUT_MS = 60 * 60_000;
+
 /** Runs a node script to completion and returns its last stdout line parsed as JSON. */
 function runNodeJson(args, { env = process.env, timeoutMs = 600_000, label = args[0] } = {}) {
   return new Promise((resolve, reject) => {
@@ -636,10 +642,10 @@ async function runSqlite(rebuilt) {
     // -- 1. Seed through core. The small copy is taken on the way, for the scale check.
     log(`mode ${mode}: seeding ${P.smallRuns} runs (scale check's small database)…`);
     const seedArgs = (dir, extra) => [join(distDir, 'seed.js'), '--data-dir', dir, '--events-per-run', String(P.eventsPerRun), ...extra];
-    const seedSmall = await runNodeJson(seedArgs(mainDir, ['--runs', String(P.smallRuns)]), { env: bundleEnv(), label: 'seed' });
+    const seedSmall = await runNodeJson(seedArgs(mainDir, ['--runs', String(P.smallRuns)]), { env: bundleEnv(), label: 'seed', timeoutMs: SEED_TIMEOUT_MS });
     for (const f of ['baton.db', 'bench-manifest.json']) copyFileSync(join(mainDir, f), join(smallDir, f));
     log(`seeding up to ${P.runs} runs through core (${P.eventsPerRun} events a run), then ${P.contextEvents} context events with a handoff per ${P.contextChunk} of a project's…`);
-    const seedMain = await runNodeJson(seedArgs(mainDir, ['--runs', String(P.runs), '--context-events', String(P.contextEvents), '--handoff-every', String(P.contextChunk)]), { env: bundleEnv(), label: 'seed' });
+    const seedMain = await runNodeJson(seedArgs(mainDir, ['--runs', String(P.runs), '--context-events', String(P.contextEvents), '--handoff-every', String(P.contextChunk)]), { env: bundleEnv(), label: 'seed', timeoutMs: SEED_TIMEOUT_MS });
     const createdRuns = seedSmall.createdRuns + seedMain.createdRuns;
     const createdEvents = seedSmall.createdEvents + seedMain.createdEvents;
     const seedSeconds = seedSmall.seconds + seedMain.seconds;
@@ -822,7 +828,7 @@ async function runSqlite(rebuilt) {
 
     // -- 8. Scale check: the same list on the small copy and on the main database grown to largeRuns.
     log(`scale check: growing the main database to ${P.largeRuns} runs (cloning core-seeded runs)…`);
-    const grown = await runNodeJson([join(distDir, 'seed.js'), '--data-dir', mainDir, '--clone-to', String(P.largeRuns)], { env: bundleEnv(), label: 'clone' });
+    const grown = await runNodeJson([join(distDir, 'seed.js'), '--data-dir', mainDir, '--clone-to', String(P.largeRuns)], { env: bundleEnv(), label: 'clone', timeoutMs: SEED_TIMEOUT_MS });
     // Caches off: the check is about the queries, which a warm page cache would not run at all.
     const small = await startBaton(smallDir, 'scale-small', { BATON_READ_CACHES: 'false' });
     const large = await startBaton(mainDir, 'scale-large', { BATON_READ_CACHES: 'false' });
@@ -1023,12 +1029,13 @@ async function runPostgres(rebuilt, sqliteRun) {
     // Seeding only: commits do not wait for the WAL flush (as SQLite seeds with synchronous=NORMAL);
     // everything measured runs with the server's synchronous_commit=on.
     const seedEnv = (nodeId) => bundleEnv(pgEnv(nodeId, asyncUrl));
-    const seedSmall = await runNodeJson(seedArgs(['--runs', String(P.smallRuns)]), { env: seedEnv('seed'), label: 'seed (postgres)' });
+    const seedSmall = await runNodeJson(seedArgs(['--runs', String(P.smallRuns)]), { env: seedEnv('seed'), label: 'seed (postgres)', timeoutMs: SEED_TIMEOUT_MS });
     await copyDatabase(server.adminUrl, 'baton_bench', 'baton_bench_small');
     log(`postgres: seeding up to ${P.runs} runs through core, then ${P.contextEvents} context events with a handoff per ${P.contextChunk} of a project's…`);
     const seedMain = await runNodeJson(seedArgs(['--runs', String(P.runs), '--context-events', String(P.contextEvents), '--handoff-every', String(P.contextChunk)]), {
       env: seedEnv('seed'),
       label: 'seed (postgres)',
+      timeoutMs: SEED_TIMEOUT_MS,
     });
     const createdRuns = seedSmall.createdRuns + seedMain.createdRuns;
     const seedSeconds = seedSmall.seconds + seedMain.seconds;
@@ -1240,7 +1247,7 @@ async function runPostgres(rebuilt, sqliteRun) {
     // -- 9. Scale check: the same list on the copy taken at smallRuns and on the main database grown
     // to largeRuns by copying core-written runs (bench/seed.ts cloneRunsPostgres); caches off.
     log(`postgres: scale check: growing the main database to ${P.largeRuns} runs (cloning core-seeded runs)…`);
-    const grown = await runNodeJson([join(distDir, 'seed.js'), '--data-dir', mainDir, '--clone-to', String(P.largeRuns)], { env: seedEnv('clone'), label: 'clone (postgres)' });
+    const grown = await runNodeJson([join(distDir, 'seed.js'), '--data-dir', mainDir, '--clone-to', String(P.largeRuns)], { env: seedEnv('clone'), label: 'clone (postgres)', timeoutMs: SEED_TIMEOUT_MS });
     const [small, large] = await Promise.all([startNode('scale-small', { BATON_READ_CACHES: 'false' }, smallUrl), startNode('scale-large', { BATON_READ_CACHES: 'false' })]);
     const smallList = [];
     const largeList = [];
