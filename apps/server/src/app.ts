@@ -127,16 +127,12 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
   app.use(jsonNotFound);
   // Last resort: a malformed request that Express itself rejected, or a bug. Never leak the message.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const known = knownError(err);
-    if (known) {
+    const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    if (!knownError(err) && status < 500) {
       if (res.headersSent) return void res.end();
-      if (known.details?.retryAfterSeconds) res.setHeader('Retry-After', String(known.details.retryAfterSeconds));
-      return void res.status(known.status).json({ error: known.message });
+      return void res.status(status).json({ error: 'Bad request' });
     }
-    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-    if (status >= 500) deps.core.logger.error('unhandled express error', { error: describeError(err), stack: (err as Error).stack });
-    if (res.headersSent) return;
-    res.status(status >= 500 ? 500 : status).json({ error: status >= 500 ? 'Internal server error' : 'Bad request' });
+    answerError(res, err, deps.core.logger, 'unhandled express error');
   });
   return withRestFirst(
     app,
@@ -152,7 +148,11 @@ export function createApp({ deps, webDist = DEFAULT_WEB_DIST, sseHeartbeatMs }: 
 type RestHandler = ReturnType<typeof createRestHandler>;
 type StreamHandler = ReturnType<typeof createRunStreamHandler>;
 
-/** What Express's last-resort handler answers, for a request that never reached Express. */
+/**
+ * The last resort, for Express and for the requests served before it: an AppError (or the database
+ * out of reach, a 503 with Retry-After) as it is; anything else logged and answered 500, its
+ * message never sent.
+ */
 function answerError(res: ServerResponse, err: unknown, logger: ApiDeps['core']['logger'], what: string) {
   const known = knownError(err);
   if (!known) logger.error(what, { error: describeError(err), stack: (err as Error)?.stack });
