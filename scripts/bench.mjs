@@ -142,7 +142,8 @@ async function stop(child, timeoutMs = 10_000) {
 
 /**
  * Seeding and cloning print their progress and take as long as the machine makes them: 90,000 runs
- * through core on PostgreSQL took 9–11 minutes on this 2-core machine, past the default below.
+ * and 100,000 context events through core on PostgreSQL took 598 s on this 2-core machine in one
+ * full run and longer in another, which the default below (600 s) killed.
  */
 const SEED_TIMEOUT_MS = 60 * 60_000;
 

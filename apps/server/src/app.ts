@@ -164,10 +164,11 @@ function answerError(res: ServerResponse, err: unknown, logger: ApiDeps['core'][
 
 /**
  * The request listener. A path under a REST base goes straight to that surface's handler, which
- * needs nothing of Express: it speaks node:http, as trpc-to-openapi's node-http adapter does. Express
- * serves everything else (the SPA, /trpc, the SSE stream, the docs), and also gets a REST request
- * that no procedure serves, with its URL as it came; the same handlers are mounted in it, so a path
- * that only Express's case-insensitive matching finds is still served there.
+ * needs nothing of Express: it speaks node:http, as trpc-to-openapi's node-http adapter does; so does
+ * a run's SSE stream, which goes first. Express serves everything else (the SPA, /trpc, the docs),
+ * and also gets a REST request that no procedure serves, with its URL as it came; the same handlers
+ * are mounted in it, so a path that only Express's case-insensitive matching finds is still served
+ * there.
  *
  * Express's router cost every API request more CPU than the whole of Baton's own work on a cached
  * read: on SQLite, `GET /api/v1/runs/{id}` took 0.20–0.27 ms of server CPU through Express and
