@@ -12,6 +12,7 @@ import { appRouter, createContext, createRestHandler, flowRelayOpenApi, mightyKe
 import { describeError, knownError } from '@baton/core';
 import { DOCS_HTML, DOCS_INIT_JS } from './docs-page.ts';
 import { notImplemented } from './not-implemented.ts';
+import { sendJson } from './json-response.ts';
 import { createRunStreamHandler, streamRunId } from './run-stream.ts';
 
 export interface CreateAppOptions {
@@ -157,9 +158,9 @@ function answerError(res: ServerResponse, err: unknown, logger: ApiDeps['core'][
   const known = knownError(err);
   if (!known) logger.error(what, { error: describeError(err), stack: (err as Error)?.stack });
   if (res.headersSent) return void res.end();
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (known?.details?.retryAfterSeconds) headers['Retry-After'] = String(known.details.retryAfterSeconds);
-  res.writeHead(known ? known.status : 500, headers).end(JSON.stringify({ error: known ? known.message : 'Internal server error' }));
+  if (!known) return sendJson(res, 500, { error: 'Internal server error' });
+  const retryAfter = known.details?.retryAfterSeconds;
+  sendJson(res, known.status, { error: known.message }, retryAfter ? { 'retry-after': String(retryAfter) } : {});
 }
 
 /**
@@ -201,7 +202,7 @@ function withRestFirst(
       handler(req, res, toExpress).catch((e: unknown) => {
         logger.error('unhandled REST error', { error: describeError(e), stack: (e as Error)?.stack });
         if (res.headersSent) return void res.end();
-        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'Internal server error' }));
+        sendJson(res, 500, { error: 'Internal server error' });
       });
       return;
     }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createContext, type ApiDeps } from '@baton/api';
 import { AppError, isTerminal, loadRunFor, runEventsAfter, type runTypes } from '@baton/core';
 import type { z } from 'zod';
+import { sendJson } from './json-response.ts';
 
 type RunEvent = z.infer<typeof runTypes.ZRunEvent>;
 
@@ -46,11 +47,6 @@ function format(e: RunEvent): string {
     frames.set(e, frame);
   }
   return frame;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) }).end(json);
 }
 
 /** `GET /api/v1/runs/{id}/stream[?query]`: the run id, decoded; null for any other path (or an id that cannot be decoded). */
